@@ -1,0 +1,119 @@
+"""Tremplin: the application factory, a list of register_* steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from app.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(settings)
+    for step in (
+        register_instance,
+        register_logging,
+        register_extensions,
+        register_i18n,
+        register_outbox,
+        register_auth,
+        register_blueprints,
+        register_template_helpers,
+        register_errorhandlers,
+        register_commands,
+    ):
+        step(app)
+    return app
+
+
+def register_instance(app: Flask) -> None:
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_logging(app: Flask) -> None:
+    import logging
+
+    if not app.debug and not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models as _models  # noqa: F401 - every model on the metadata
+    from app.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+
+def register_i18n(app: Flask) -> None:
+    from app.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_outbox(app: Flask) -> None:
+    from app.events import flush_dispatch
+    from app.events import register_outbox as _register
+
+    _register(app)
+
+    @app.after_request
+    def _relay(response):
+        flush_dispatch()
+        return response
+
+
+def register_auth(app: Flask) -> None:
+    from app.accounts.auth import init_auth
+
+    init_auth(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.main.filters import init_filters
+
+    init_filters(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.main.errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.commands import init_commands
+
+    init_commands(app)

@@ -1,0 +1,11 @@
+"""Command-line interface: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_commands(app: Flask) -> None:
+    from app.demo.command import demo_command
+
+    app.cli.add_command(demo_command)

@@ -1,0 +1,159 @@
+"""Configuration, read from the environment when the app is created.
+
+With no configuration at all the app runs on the embedded defaults: SQLite in
+``instance/``, the embedded search engine, jobs run inline after commit and
+emails written to the log. Production parts are switched on by their settings.
+In production mode (``TREMPLIN_ENV=production``) a missing or malformed
+required setting stops start-up with a one-line message naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it, on one line."""
+
+    def __init__(self, setting: str, problem: str):
+        self.setting = setting
+        super().__init__(f"{setting}: {problem}")
+
+
+def _flag(value: str | None, *, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(setting: str, url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and route them through psycopg 3."""
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme in {"postgres", "postgresql", "postgresql+psycopg"}:
+        if not parts.hostname and "host=" not in parts.query:
+            raise ConfigError(setting, f"no host in {scheme} URL")
+        if not parts.path.strip("/"):
+            raise ConfigError(setting, "no database name in the URL")
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme == "sqlite":
+        return url
+    raise ConfigError(setting, f"unsupported scheme {scheme or '(none)'!r}; expected postgresql:// or sqlite://")
+
+
+def _check_url(setting: str, url: str, schemes: set[str]) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.hostname:
+        expected = " or ".join(sorted(f"{s}://host" for s in schemes))
+        raise ConfigError(setting, f"malformed URL {url!r}; expected {expected}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ConfigError(setting, f"bad port in {url!r}") from exc
+    return url
+
+
+def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> dict:
+    """Build the configuration dictionary from the environment and explicit overrides.
+
+    ``overrides`` (e.g. a test configuration) win over the environment.
+    """
+    env = dict(os.environ if environ is None else environ)
+    overrides = dict(overrides or {})
+
+    def get(name: str, default: str | None = None) -> str | None:
+        if name in overrides and overrides[name] is not None:
+            return str(overrides[name])
+        value = env.get(name)
+        return value if value not in (None, "") else default
+
+    mode = (get("TREMPLIN_ENV", "development") or "development").lower()
+    if mode not in {"development", "production", "testing"}:
+        raise ConfigError("TREMPLIN_ENV", f"unknown mode {mode!r}; expected development, production or testing")
+    production = mode == "production"
+
+    instance = Path(get("INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+
+    secret = get("SECRET_KEY")
+    if production and not secret:
+        raise ConfigError("SECRET_KEY", "required in production (a long random string)")
+    if production and len(secret) < 32:
+        raise ConfigError("SECRET_KEY", "too short for production: use at least 32 characters")
+    if not secret:
+        secret = "dev-only-secret-key-change-me-in-production"
+
+    database_url = get("DATABASE_URL")
+    if production and not database_url:
+        raise ConfigError("DATABASE_URL", "required in production (postgresql://user@host/db)")
+    if database_url:
+        database_url = normalise_database_url("DATABASE_URL", database_url)
+        if production and not database_url.startswith("postgresql"):
+            raise ConfigError("DATABASE_URL", "production needs PostgreSQL, not SQLite")
+    else:
+        database_url = f"sqlite:///{instance / 'tremplin.sqlite3'}"
+
+    redis_url = get("REDIS_URL")
+    if production and not redis_url:
+        raise ConfigError("REDIS_URL", "required in production (redis://host:6379/0)")
+    if redis_url:
+        _check_url("REDIS_URL", redis_url, {"redis", "rediss"})
+
+    meili_url = get("MEILI_URL")
+    meili_key = get("MEILI_API_KEY")
+    if production and not meili_url:
+        raise ConfigError("MEILI_URL", "required in production (http://host:7700)")
+    if meili_url:
+        _check_url("MEILI_URL", meili_url, {"http", "https"})
+        if production and not meili_key:
+            raise ConfigError("MEILI_API_KEY", "required in production with MEILI_URL")
+
+    smtp_url = get("SMTP_URL")
+    if production and not smtp_url:
+        raise ConfigError("SMTP_URL", "required in production (smtp://user:password@host:587)")
+    if smtp_url:
+        _check_url("SMTP_URL", smtp_url, {"smtp", "smtps"})
+
+    stripe_key = get("STRIPE_SECRET_KEY")
+    if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
+        raise ConfigError("STRIPE_SECRET_KEY", "malformed key; expected sk_live_..., sk_test_... or rk_...")
+
+    config: dict[str, object] = {
+        "TREMPLIN_ENV": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if database_url.startswith("postgresql") else {},
+        "REDIS_URL": redis_url,
+        "JOBS_INLINE": not redis_url,
+        "MEILI_URL": meili_url,
+        "MEILI_API_KEY": meili_key,
+        "SEARCH_BACKEND": "meilisearch" if meili_url else "embedded",
+        "SEARCH_PATH": get("SEARCH_PATH", str(instance / "search")),
+        "SMTP_URL": smtp_url,
+        "MAIL_BACKEND": "smtp" if smtp_url else "log",
+        "MAIL_FROM": get("MAIL_FROM", "Tremplin <no-reply@tremplin.example>"),
+        "STRIPE_SECRET_KEY": stripe_key,
+        "STRIPE_WEBHOOK_SECRET": get("STRIPE_WEBHOOK_SECRET"),
+        "BILLING_ENABLED": bool(stripe_key),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ("fr", "en"),
+        "WTF_CSRF_ENABLED": _flag(get("WTF_CSRF_ENABLED"), default=True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        "SITE_NAME": "Tremplin",
+    }
+    # Explicit overrides (tests, scripts) may add or replace any other key.
+    config.update({k: v for k, v in overrides.items() if k != "DATABASE_URL"})
+    return config
