@@ -25,6 +25,10 @@ def init_auth(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
+    from app.accounts.labels import org_kind_label, role_label
+
+    app.jinja_env.globals.update(org_kind_label=org_kind_label, role_label=role_label)
+
     @app.context_processor
     def _membership_context():
         return {"current_membership": current_membership()}

@@ -198,3 +198,36 @@ def add_member(organisation: Organisation, user: User, *, role: Role = Role.MEMB
     record_audit("membership.added", actor=by, organisation=organisation, subject=membership,
                  details={"user": user.email, "role": role.value})
     return membership
+
+
+def _owners(organisation: Organisation) -> list[Membership]:
+    return [m for m in organisation.memberships if m.role == Role.OWNER]
+
+
+def change_role(membership: Membership, role: Role, *, by: User) -> None:
+    role = Role(role)
+    if role == Role.AMBASSADOR and not membership.organisation.is_buyer:
+        raise AccountError("role", "ambassador_for_buyers")
+    if membership.role == Role.OWNER and role != Role.OWNER and len(_owners(membership.organisation)) == 1:
+        raise AccountError("role", "last_owner")
+    old = membership.role
+    membership.role = role
+    record_audit("membership.role_changed", actor=by, organisation=membership.organisation, subject=membership,
+                 details={"user": membership.user.email, "from": old.value, "to": role.value})
+
+
+def remove_member(membership: Membership, *, by: User) -> None:
+    if membership.role == Role.OWNER and len(_owners(membership.organisation)) == 1:
+        raise AccountError("role", "last_owner")
+    record_audit("membership.removed", actor=by, organisation=membership.organisation, subject=membership,
+                 details={"user": membership.user.email})
+    db.session.delete(membership)
+
+
+def organisations_awaiting_verification() -> list[Organisation]:
+    stmt = (
+        select(Organisation)
+        .where(Organisation.verified_at.is_(None), Organisation.kind != OrganisationKind.OPERATOR)
+        .order_by(Organisation.created_at, Organisation.id)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,20 +1,235 @@
-"""Accounts pages: register, sign in, sign out (placeholder, replaced below)."""
+"""Accounts pages: register, sign in and out, the organisation's members, verification."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.auth import current_organisation
+from app.accounts.forms import (
+    AddMemberForm,
+    ChangeRoleForm,
+    EmptyForm,
+    LoginForm,
+    RegisterForm,
+    message_for,
+)
+from app.accounts.models import Membership, Organisation, Role
+from app.accounts.policy import can_manage_organisation, operator_required
+from app.events import commit
+from app.extensions import db
+from app.i18n import current_locale
 
 bp = Blueprint("accounts", __name__)
 
+FORM_FIELD_FOR = {"name": "organisation_name"}
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    return "login"
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")
+
+
+def _start_session(user, *, remember: bool = False) -> None:
+    """Sign in on a fresh session (no fixation), keeping the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+
+
+def _attach_error(form, exc: services.AccountError) -> None:
+    field = getattr(form, FORM_FIELD_FOR.get(exc.field, exc.field), None)
+    message = message_for(exc.code)
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    return "register"
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            registration = services.register_organisation(
+                name=form.organisation_name.data,
+                kind=form.kind.data,
+                country=form.country.data,
+                siren=form.siren.data or "",
+                siret=form.siret.data or "",
+                vat_number=form.vat_number.data or "",
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                locale=current_locale(),
+            )
+        except services.AccountError as exc:
+            db.session.rollback()
+            _attach_error(form, exc)
+        else:
+            commit()
+            _start_session(registration.user)
+            flash(_("Welcome to Tremplin! Your organisation will be verified by our team shortly."), "success")
+            return redirect(url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.rollback()
+            form.password.errors = [_("Incorrect email or password.")]
+        else:
+            commit()
+            _start_session(user, remember=form.remember.data)
+            if user.locale in ("fr", "en") and "lang" not in session:
+                session["lang"] = user.locale
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.post("/logout")
 def logout():
-    return "logout"
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/organisation/switch/<int:organisation_id>")
+@login_required
+def switch_organisation(organisation_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not any(m.organisation_id == organisation_id for m in current_user.memberships):
+        abort(403)
+    session["org_id"] = organisation_id
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/organisation")
+@login_required
+def organisation():
+    org = current_organisation()
+    if org is None:
+        abort(404)
+    manage = can_manage_organisation(current_user, org)
+    return render_template(
+        "accounts/organisation.html",
+        org=org,
+        manage=manage,
+        add_form=AddMemberForm(),
+        role_form=ChangeRoleForm(),
+        empty_form=EmptyForm(),
+    )
+
+
+def _managed_membership(membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        abort(404)
+    if not can_manage_organisation(current_user, membership.organisation):
+        abort(403)
+    return membership
+
+
+@bp.post("/organisation/members")
+@login_required
+def add_member():
+    org = current_organisation()
+    if org is None or not can_manage_organisation(current_user, org):
+        abort(403)
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        try:
+            if user is None:
+                raise services.AccountError("email", "user_unknown")
+            services.add_member(org, user, role=Role(form.role.data), by=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(message_for(exc.code), "error")
+        else:
+            commit()
+            flash(_("%(name)s is now a member of %(org)s.", name=user.full_name, org=org.name), "success")
+    else:
+        flash(_("Enter the email address of the person to add."), "error")
+    return redirect(url_for("accounts.organisation"))
+
+
+@bp.post("/organisation/members/<int:membership_id>/role")
+@login_required
+def change_role(membership_id: int):
+    membership = _managed_membership(membership_id)
+    form = ChangeRoleForm()
+    if form.validate_on_submit():
+        try:
+            services.change_role(membership, Role(form.role.data), by=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(message_for(exc.code), "error")
+        else:
+            commit()
+            flash(_("Role updated."), "success")
+    return redirect(url_for("accounts.organisation"))
+
+
+@bp.post("/organisation/members/<int:membership_id>/remove")
+@login_required
+def remove_member(membership_id: int):
+    membership = _managed_membership(membership_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_member(membership, by=current_user)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(message_for(exc.code), "error")
+    else:
+        commit()
+        flash(_("Member removed."), "success")
+    return redirect(url_for("accounts.organisation"))
+
+
+@bp.get("/operator/organisations")
+@operator_required
+def verify_queue():
+    return render_template(
+        "accounts/verify_queue.html",
+        organisations=services.organisations_awaiting_verification(),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/operator/organisations/<int:organisation_id>/verify")
+@operator_required
+def verify(organisation_id: int):
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.verify_organisation(org, by=current_user)
+    commit()
+    flash(_("%(org)s is verified.", org=org.name), "success")
+    return redirect(url_for("accounts.verify_queue"))
