@@ -1,4 +1,7 @@
-"""Command-line interface: ``flask --app wsgi <command>``."""
+"""Command-line interface: ``flask --app wsgi <command>``.
+
+The ``jobs`` group (worker, sweep) is added by the notifications package.
+"""
 
 from __future__ import annotations
 

@@ -132,6 +132,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if database_url.startswith("postgresql") else {},
         "REDIS_URL": redis_url,
         "JOBS_INLINE": not redis_url,
+        "JOBS_NAMESPACE": get("JOBS_NAMESPACE", "tremplin"),
         "MEILI_URL": meili_url,
         "MEILI_API_KEY": meili_key,
         "SEARCH_BACKEND": "meilisearch" if meili_url else "embedded",
@@ -153,6 +154,8 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "REMEMBER_COOKIE_SECURE": production,
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "SITE_NAME": "Tremplin",
+        # Packages loaded by name that subscribe to outbox events (app never imports them)
+        "EVENT_SUBSCRIBERS": ("notifications",),
     }
     # Explicit overrides (tests, scripts) may add or replace any other key.
     config.update({k: v for k, v in overrides.items() if k != "DATABASE_URL"})
