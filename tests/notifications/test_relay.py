@@ -99,9 +99,3 @@ def test_events_wait_while_redis_is_down_and_go_out_when_it_returns(test_databas
     run_worker(up)
     assert received == [{"n": 3}]
     assert event_status(up, event_id) == EventStatus.DISPATCHED
-
-
-def test_the_worker_command_says_when_no_redis_is_configured(app):
-    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
-    assert result.exit_code != 0
-    assert "REDIS_URL is not set" in result.output
