@@ -85,7 +85,7 @@ def subscribers() -> Subscribers:
 def deliver(event_id: int) -> bool:
     """Hand one event to its subscribers, in its own transaction. Idempotent."""
     session: Session = db.session
-    evt = session.get(OutboxEvent, event_id, with_for_update=session.bind.dialect.name == "postgresql")
+    evt = session.get(OutboxEvent, event_id, with_for_update=session.get_bind().dialect.name == "postgresql")
     if evt is None or evt.status == EventStatus.DISPATCHED:
         session.rollback()
         return False
