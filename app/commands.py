@@ -12,3 +12,6 @@ def init_commands(app: Flask) -> None:
     from app.demo.command import demo_command
 
     app.cli.add_command(demo_command)
+    from app.i18n_catalog import translations_command
+
+    app.cli.add_command(translations_command)

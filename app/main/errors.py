@@ -7,25 +7,43 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+# Headers of an HTTP error that the client needs to act on it.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _messages(code: int) -> tuple[str, str]:
+    """Title and explanation of an HTTP error, in the reader's language."""
+    known = {
+        400: (_("Invalid request"), _("The request could not be understood. Check what you entered and try again.")),
+        403: (_("Access denied"), _("You do not have access to this page with your current account.")),
+        404: (_("Page not found"), _("This page does not exist or is no longer available.")),
+        405: (_("Action not allowed"), _("This page cannot be used this way. Go back and use the buttons on the page.")),
+        413: (_("File too large"), _("The file you sent is too large: files may not exceed 20 MB.")),
+        429: (_("Too many attempts"), _("You made too many attempts in a short time. Wait a few minutes and try again.")),
+        500: (
+            _("Something went wrong"),
+            _("An unexpected error occurred. It has been logged; please try again later."),
+        ),
+    }
+    if code in known:
+        return known[code]
+    if code >= 500:
+        return _("Service unavailable"), _("The service is temporarily unavailable. Please try again later.")
+    return _("Request not completed"), _("The request could not be completed.")
+
+
 def init_errors(app: Flask) -> None:
-    def render(status: int, title: str, message: str):
+    def render(status: int, title: str, message: str, headers: dict | None = None):
+        headers = dict(headers or {})
         if _wants_json():
             body = {"type": "about:blank", "title": title, "status": status, "detail": message}
-            return body, status, {"Content-Type": "application/problem+json"}
-        return render_template("errors/error.html", status=status, title=title, message=message), status
-
-    @app.errorhandler(403)
-    def forbidden(_exc):
-        return render(403, _("Access denied"), _("You do not have access to this page with your current account."))
-
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return render(404, _("Page not found"), _("This page does not exist or is no longer available."))
+            headers["Content-Type"] = "application/problem+json"
+            return body, status, headers
+        return render_template("errors/error.html", status=status, title=title, message=message), status, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
@@ -36,8 +54,11 @@ def init_errors(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        return render(500, _("Something went wrong"), _("An unexpected error occurred. It has been logged; please try again later."))
+        return render(500, *_messages(500))
 
     @app.errorhandler(HTTPException)
-    def other_http(exc: HTTPException):
-        return render(exc.code or 500, exc.name, exc.description or "")
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        original = exc.get_response().headers
+        kept = {name: original[name] for name in _KEPT_HEADERS if name in original}
+        return render(code, *_messages(code), headers=kept)

@@ -1,4 +1,11 @@
-"""Template filters: money in euros from integer cents, times in Europe/Paris."""
+"""Template filters: money in euros from integer cents, times in Europe/Paris, domain words.
+
+- ``{{ cents|euros }}``: "12 500 €" in French, "€12,500" in English (never floats).
+- ``{{ when|paris }}``, ``{{ when|paris("short") }}``: date and time in Europe/Paris.
+- ``{{ when|paris_date }}``: the date alone, as seen in Paris.
+- ``{{ when|until }}``: "dans 3 jours" / "in 3 days" (or "il y a 2 heures" once past).
+- ``{{ status|label }}``: the word for an enum value; ``{{ status|badge }}``: a badge.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, format_timedelta
+from markupsafe import Markup, escape
 
+from app.db import utcnow
 from app.i18n import current_locale
+from app.main.labels import label, tone
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -33,6 +43,27 @@ def paris_time(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)  # Flask-Babel converts to BABEL_DEFAULT_TIMEZONE
 
 
+def paris_date(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    return format_date(value, fmt)  # rebased to Europe/Paris before the date is taken
+
+
+def until(value: datetime | None) -> str:
+    """How far a moment is from now, with its direction ("in 3 days", "2 hours ago")."""
+    if value is None:
+        return "—"
+    return format_timedelta(value - utcnow(), granularity="minute", add_direction=True)
+
+
+def badge(value: object) -> Markup:
+    return Markup('<span class="badge badge-{}">{}</span>').format(tone(value), escape(label(value)))
+
+
 def init_filters(app: Flask) -> None:
     app.jinja_env.filters["euros"] = euros
     app.jinja_env.filters["paris"] = paris_time
+    app.jinja_env.filters["paris_date"] = paris_date
+    app.jinja_env.filters["until"] = until
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["badge"] = badge

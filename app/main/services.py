@@ -1,0 +1,292 @@
+"""What each home page shows: read-only queries, plain functions that never commit.
+
+Every function takes what it needs as arguments (the organisation, the time "now") so
+that pages, tests and future API endpoints get the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Organisation, OrganisationKind
+from app.bids.models import Bid, BidStatus
+from app.commitments.models import Purchase, PurchaseStatus
+from app.db import utcnow
+from app.extensions import db
+from app.needs.models import Invitation, Need, NeedStatus, Visibility
+from app.suppliers.models import Solution, SupplierProfile
+
+SUPPLIER_KINDS = (OrganisationKind.STARTUP, OrganisationKind.SME)
+
+# Bids a buyer may see: a draft is the supplier's private work, a withdrawn bid is gone.
+RECEIVED_BID_STATUSES = (BidStatus.SUBMITTED, BidStatus.SHORTLISTED, BidStatus.REJECTED, BidStatus.AWARDED)
+
+# The order in which a buyer reads its needs: work in progress first, history last.
+NEED_STATUS_ORDER = (
+    NeedStatus.DRAFT,
+    NeedStatus.PUBLISHED,
+    NeedStatus.CLOSED,
+    NeedStatus.AWARDED,
+    NeedStatus.UNSUCCESSFUL,
+    NeedStatus.CANCELLED,
+)
+
+BID_STATUS_ORDER = (
+    BidStatus.DRAFT,
+    BidStatus.SUBMITTED,
+    BidStatus.SHORTLISTED,
+    BidStatus.AWARDED,
+    BidStatus.REJECTED,
+    BidStatus.WITHDRAWN,
+)
+
+
+def _open_need_clauses(now: datetime, visibility: Visibility):
+    return (Need.status == NeedStatus.PUBLISHED, Need.visibility == visibility, Need.deadline_at > now)
+
+
+def count_open_needs(*, visibility: Visibility = Visibility.PUBLIC, now: datetime | None = None) -> int:
+    """Published needs of this visibility whose deadline has not passed."""
+    now = now or utcnow()
+    stmt = select(func.count()).select_from(Need).where(*_open_need_clauses(now, visibility))
+    return db.session.scalar(stmt) or 0
+
+
+def latest_public_needs(*, limit: int = 6, now: datetime | None = None) -> list[Need]:
+    """The most recently published needs open to everyone (never restricted or by invitation)."""
+    now = now or utcnow()
+    stmt = (
+        select(Need)
+        .where(*_open_need_clauses(now, Visibility.PUBLIC))
+        .options(selectinload(Need.buyer))
+        .order_by(Need.published_at.desc(), Need.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def count_verified_suppliers() -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.kind.in_(SUPPLIER_KINDS), Organisation.verified_at.is_not(None))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def public_home(*, now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    return {
+        "open_needs_count": count_open_needs(now=now),
+        "suppliers_count": count_verified_suppliers(),
+        "latest_needs": latest_public_needs(now=now),
+    }
+
+
+# --- Suppliers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    """The steps of a supplier profile, each done or not, and the share done in percent."""
+
+    steps: list[tuple[str, bool]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for _key, ok in self.steps if ok)
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.done) // len(self.steps) if self.steps else 100
+
+    @property
+    def missing(self) -> list[str]:
+        return [key for key, ok in self.steps if not ok]
+
+
+def profile_completeness(organisation: Organisation) -> Completeness:
+    """How much of what buyers look at the supplier has filled in (keys: see app.main.labels)."""
+    profile = db.session.scalar(
+        select(SupplierProfile).where(SupplierProfile.organisation_id == organisation.id)
+    )
+    solutions = db.session.scalar(
+        select(func.count()).select_from(Solution).where(Solution.organisation_id == organisation.id)
+    )
+    has = bool
+    return Completeness(
+        steps=[
+            ("identity", has(organisation.website) and organisation.size is not None),
+            ("description", has(profile and (profile.headline or profile.description)) or has(organisation.description)),
+            ("categories", has(profile and profile.categories)),
+            ("regions", has(profile and profile.regions_served)),
+            ("solutions", has(solutions)),
+            ("references", has(profile and profile.references)),
+        ]
+    )
+
+
+def supplier_bids(organisation: Organisation, *, limit: int = 20) -> list[Bid]:
+    stmt = (
+        select(Bid)
+        .where(Bid.supplier_id == organisation.id)
+        .options(selectinload(Bid.need))
+        .order_by(Bid.updated_at.desc(), Bid.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def bid_counts(organisation: Organisation) -> dict[BidStatus, int]:
+    stmt = select(Bid.status, func.count()).where(Bid.supplier_id == organisation.id).group_by(Bid.status)
+    counts = dict(db.session.execute(stmt).all())
+    return {status: counts[status] for status in BID_STATUS_ORDER if counts.get(status)}
+
+
+def count_open_invitations(organisation: Organisation, *, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    stmt = (
+        select(func.count())
+        .select_from(Invitation)
+        .join(Need, Need.id == Invitation.need_id)
+        .where(Invitation.supplier_id == organisation.id, Need.status == NeedStatus.PUBLISHED, Need.deadline_at > now)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def supplier_home(organisation: Organisation, *, now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    return {
+        "organisation": organisation,
+        "completeness": profile_completeness(organisation),
+        "bids": supplier_bids(organisation),
+        "bid_counts": bid_counts(organisation),
+        "open_needs_count": count_open_needs(now=now),
+        # Restricted needs are for verified suppliers only: others are not even told how many.
+        "restricted_needs_count": (
+            count_open_needs(visibility=Visibility.RESTRICTED, now=now) if organisation.is_verified else None
+        ),
+        "invitations_count": count_open_invitations(organisation, now=now),
+    }
+
+
+# --- Buyers and ambassadors --------------------------------------------------------------
+
+
+def organisation_needs(organisation: Organisation, *, limit: int = 200) -> list[Need]:
+    stmt = (
+        select(Need)
+        .where(Need.buyer_id == organisation.id)
+        .order_by(Need.updated_at.desc(), Need.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def need_counts(organisation: Organisation) -> dict[NeedStatus, int]:
+    stmt = select(Need.status, func.count()).where(Need.buyer_id == organisation.id).group_by(Need.status)
+    counts = dict(db.session.execute(stmt).all())
+    return {status: counts[status] for status in NEED_STATUS_ORDER if counts.get(status)}
+
+
+def received_bid_counts(need_ids: list[int]) -> dict[int, int]:
+    """Bids the buyer can see, per need."""
+    if not need_ids:
+        return {}
+    stmt = (
+        select(Bid.need_id, func.count())
+        .where(Bid.need_id.in_(need_ids), Bid.status.in_(RECEIVED_BID_STATUSES))
+        .group_by(Bid.need_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def latest_received_bids(organisation: Organisation, *, limit: int = 10) -> list[Bid]:
+    stmt = (
+        select(Bid)
+        .join(Need, Need.id == Bid.need_id)
+        .where(Need.buyer_id == organisation.id, Bid.status.in_(RECEIVED_BID_STATUSES))
+        .options(selectinload(Bid.need), selectinload(Bid.supplier))
+        .order_by(Bid.submitted_at.desc(), Bid.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def group_by_status(needs: list[Need]) -> list[tuple[NeedStatus, list[Need]]]:
+    groups: dict[NeedStatus, list[Need]] = {}
+    for need in needs:
+        groups.setdefault(need.status, []).append(need)
+    return [(status, groups[status]) for status in NEED_STATUS_ORDER if status in groups]
+
+
+def buyer_home(organisation: Organisation) -> dict:
+    needs = organisation_needs(organisation)
+    counts = need_counts(organisation)
+    bid_counts_by_need = received_bid_counts([n.id for n in needs])
+    return {
+        "organisation": organisation,
+        "need_counts": counts,
+        "needs_total": sum(counts.values()),
+        "published_count": counts.get(NeedStatus.PUBLISHED, 0),
+        "needs_by_status": group_by_status(needs),
+        "bid_counts_by_need": bid_counts_by_need,
+        "received_bids_total": sum(bid_counts_by_need.values()),
+        "latest_bids": latest_received_bids(organisation),
+    }
+
+
+def ambassador_home(organisation: Organisation) -> dict:
+    needs = organisation_needs(organisation)
+    return {
+        "organisation": organisation,
+        "need_counts": need_counts(organisation),
+        "needs": needs,
+        "bid_counts_by_need": received_bid_counts([n.id for n in needs]),
+    }
+
+
+# --- Operator ----------------------------------------------------------------------------
+
+
+def organisations_awaiting_verification(*, limit: int = 10) -> list[Organisation]:
+    """Oldest first: those who have waited longest come first."""
+    stmt = (
+        select(Organisation)
+        .where(Organisation.verified_at.is_(None), Organisation.kind != OrganisationKind.OPERATOR)
+        .order_by(Organisation.created_at, Organisation.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def count_organisations_awaiting_verification() -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.verified_at.is_(None), Organisation.kind != OrganisationKind.OPERATOR)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def declared_purchases_awaiting() -> tuple[int, int]:
+    """How many declared purchases wait for verification, and their total in cents."""
+    stmt = select(func.count(), func.coalesce(func.sum(Purchase.amount_cents), 0)).where(
+        Purchase.status == PurchaseStatus.DECLARED
+    )
+    count, total = db.session.execute(stmt).one()
+    return int(count), int(total)
+
+
+def operator_home() -> dict:
+    purchases_count, purchases_total = declared_purchases_awaiting()
+    return {
+        "pending_organisations": organisations_awaiting_verification(),
+        "pending_organisations_count": count_organisations_awaiting_verification(),
+        "pending_purchases_count": purchases_count,
+        "pending_purchases_total_cents": purchases_total,
+    }
