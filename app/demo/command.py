@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.demo.generator import DEFAULT_SEED, DemoSummary, existing_data, generate_demo, wipe_tables
@@ -30,6 +31,8 @@ def demo_command(seed: int, today: datetime | None, reset: bool, if_empty: bool)
     """
     if reset and if_empty:
         raise click.UsageError("--reset and --if-empty contradict each other: choose one.")
+    if reset and current_app.config["TREMPLIN_ENV"] == "production":
+        raise click.ClickException("--reset is refused in production: it would delete real data.")
     reference = today.date() if today else datetime.now(UTC).date()
     existing = existing_data()
     if existing and not reset:
