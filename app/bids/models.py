@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, Cents, TimestampMixin, str_enum
+from app.db import JSON_DATA, Base, Cents, TimestampMixin, str_enum
 from app.needs.doctrine import CRITERIA, MAX_SCORE, Approach
 
 
@@ -46,6 +46,13 @@ class Bid(TimestampMixin, Base):
     secnumcloud_hosting: Mapped[bool] = mapped_column(default=False)
     data_in_eu: Mapped[bool] = mapped_column(default=True)
     open_source: Mapped[bool] = mapped_column(default=False)
+    # Certifications held that matter for this offer (CertificationKind values)
+    certifications: Mapped[list[str]] = mapped_column(JSON_DATA, default=list, server_default="[]")
+    timeline: Mapped[str | None] = mapped_column(Text)  # delivery plan and duration
+    # The doctrine's three sovereignty questions, answered by the bidder
+    extraterritorial_answer: Mapped[str | None] = mapped_column(Text)  # reach of foreign law (e.g. Cloud Act)
+    reversibility_answer: Mapped[str | None] = mapped_column(Text)  # exit plan, open formats
+    mastery_answer: Mapped[str | None] = mapped_column(Text)  # mastery of the technology
     submitted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
@@ -60,7 +67,7 @@ class Bid(TimestampMixin, Base):
 
 
 class Evaluation(TimestampMixin, Base):
-    """One evaluator's scores of one bid, 0..10 on each of the nine criteria."""
+    """One evaluator's scores of one bid, 0..5 on each of the nine criteria."""
 
     __tablename__ = "evaluations"
     __table_args__ = (
@@ -92,7 +99,7 @@ class Evaluation(TimestampMixin, Base):
         return {c: getattr(self, f"score_{c}") for c in CRITERIA}
 
     def weighted_total(self, weights: dict[str, int]) -> int:
-        """Score out of 1000 (weights in %, scores out of 10): integer arithmetic only."""
+        """Score out of 500 (weights in %, scores out of 5): integer arithmetic only."""
         return sum(self.scores[c] * weights[c] for c in CRITERIA)
 
 
@@ -101,7 +108,7 @@ class Award(TimestampMixin, Base):
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="RESTRICT"), unique=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="RESTRICT"), index=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id", ondelete="RESTRICT"), unique=True)
     awarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     amount_cents: Mapped[int] = mapped_column(Cents)
@@ -110,5 +117,5 @@ class Award(TimestampMixin, Base):
     contract_end_on: Mapped[date | None]
     note: Mapped[str | None] = mapped_column(Text)
 
-    need = relationship("Need", backref="award", uselist=False)
+    need = relationship("Need", backref="awards")
     bid: Mapped[Bid] = relationship()

@@ -164,7 +164,8 @@ def _evaluate(ctx: DemoContext, need: Need, bids: list[Bid]) -> None:
         quality = _quality(ctx, bid, boost)
         total = 0
         for evaluator in evaluators:
-            scores = {c: max(0, min(MAX_SCORE, round(v + rng.uniform(-1, 1)))) for c, v in quality.items()}
+            scores = {c: max(0, min(MAX_SCORE, round(v * MAX_SCORE / 10 + rng.uniform(-0.5, 0.5))))
+                      for c, v in quality.items()}
             when = ctx.between(need.deadline_at, need.awarded_at or ctx.now - timedelta(hours=3))
             evaluation = Evaluation(bid=bid, evaluator_id=evaluator.id, comment=rng.choice(EVALUATION_COMMENTS),
                                     created_at=when, updated_at=when,

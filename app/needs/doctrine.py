@@ -33,7 +33,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
 }
 assert sum(DEFAULT_WEIGHTS.values()) == 100
 
-MAX_SCORE = 10  # each criterion is scored 0..10 by an evaluator
+MAX_SCORE = 5  # each criterion is scored 0..5 by an evaluator
 
 
 class Approach(enum.StrEnum):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,6 +86,7 @@ class Need(TimestampMixin, Base):
             name="anonymised_has_label",
         ),
         CheckConstraint("visibility <> 'public' OR NOT anonymised", name="public_not_anonymised"),
+        CheckConstraint("route <> 'public' OR sealed_bids", name="public_route_sealed"),
         Index("ix_needs_status_deadline", "status", "deadline_at"),
     )
 
@@ -118,6 +120,8 @@ class Need(TimestampMixin, Base):
     open_source_preferred: Mapped[bool] = mapped_column(default=False)
     # Small Business Act: only EU SMEs and startups may bid
     sme_set_aside: Mapped[bool] = mapped_column(default=False)
+    # Sealed bids: the buyer sees only their number until the deadline (always on public route)
+    sealed_bids: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Whether per-deal amounts may appear in public figures and exports
     disclose_amounts: Mapped[bool] = mapped_column(default=True)
 
@@ -224,8 +228,9 @@ class Attachment(TimestampMixin, Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))
     size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Content-addressed: the same file uploaded twice is stored once
+    storage_key: Mapped[str] = mapped_column(String(255))
 
 
 class Invitation(TimestampMixin, Base):
