@@ -248,6 +248,8 @@ def can_change_bid(viewer: Viewer, bid: Bid, now: datetime | None = None) -> boo
 
 def bids_unsealed(need: Need, now: datetime | None = None) -> bool:
     """Whether the buyer may read bid contents: after the deadline, or at once if not sealed."""
+    if need.status == NeedStatus.DRAFT:
+        return False
     return not need.sealed_bids or effective_status(need, now) != NeedStatus.PUBLISHED
 
 
