@@ -100,6 +100,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    from app.needs.views import bp as needs_bp
+
+    app.register_blueprint(needs_bp)
+    from app.bids.views import bp as bids_bp
+
+    app.register_blueprint(bids_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
