@@ -1,0 +1,283 @@
+"""The POST actions on a need, and its documents: each asks the policy, calls a service,
+commits once, and goes back to the need (or re-renders it with the refused input, 400).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.auth import current_organisation
+from app.accounts.forms import EmptyForm
+from app.accounts.models import Organisation
+from app.events import commit
+from app.extensions import db
+from app.files.storage import send_stored
+from app.needs import attachments, participation, policy, queries, services
+from app.needs.forms import AnswerForm, AttachmentForm, InviteForm, QuestionForm, ReasonForm
+from app.needs.messages import message_for
+from app.needs.models import Attachment, Need, Question
+from app.needs.policy import current_viewer
+from app.needs.validation import NeedError
+from app.needs.views import bp, commit_or_conflict, load_need, refuse, render_detail
+
+
+def _back(need: Need):
+    return redirect(url_for("needs.detail", reference=need.reference))
+
+
+def _check_csrf(form=None) -> None:
+    if not (form or EmptyForm()).validate_on_submit():
+        abort(400)
+
+
+def _field_error(form, field: str, exc: NeedError) -> None:
+    target = getattr(form, field)
+    target.errors = [*target.errors, message_for(exc.code, **exc.params)]
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+@bp.post("/<reference>/publish")
+@login_required
+def publish(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_publish(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_draft")
+    _check_csrf()
+    try:
+        services.publish_need(need, by=current_user)
+    except NeedError as exc:
+        db.session.rollback()
+        for error in getattr(exc, "errors", [exc]):
+            flash(message_for(error.code, **error.params), "error")
+        return _back(need)
+    if commit_or_conflict(need):
+        flash(_("The need is published."), "success")
+    return _back(need)
+
+
+@bp.post("/<reference>/cancel")
+@login_required
+def cancel(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_cancel(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_cancellable")
+    form = ReasonForm(prefix="cancel")
+    _check_csrf(form)
+    try:
+        services.cancel_need(need, by=current_user, reason=form.reason.data)
+    except NeedError as exc:
+        db.session.rollback()
+        if exc.field != "reason":
+            return refuse(need, allowed_actor=True, code=exc.code)
+        _field_error(form, "reason", exc)
+        return render_detail(need, status=400, cancel_form=form)
+    if commit_or_conflict(need):
+        flash(_("The need is cancelled."), "success")
+    return _back(need)
+
+
+@bp.post("/<reference>/unsuccessful")
+@login_required
+def unsuccessful(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_declare_unsuccessful(viewer, need):
+        code = "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
+    form = ReasonForm(prefix="unsuccessful")
+    _check_csrf(form)
+    try:
+        services.declare_unsuccessful(need, by=current_user, reason=form.reason.data)
+    except NeedError as exc:
+        db.session.rollback()
+        if exc.field != "reason":
+            return refuse(need, allowed_actor=True, code=exc.code)
+        _field_error(form, "reason", exc)
+        return render_detail(need, status=400, unsuccessful_form=form)
+    if commit_or_conflict(need):
+        flash(_("The need is declared unsuccessful."), "success")
+    return _back(need)
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def _invite_page(need: Need, form: InviteForm, status: int = 200):
+    query = (request.values.get("q") or "").strip()
+    return render_template(
+        "needs/invite.html", need=need, form=form, query=query,
+        candidates=queries.supplier_candidates(need, query),
+        suggestions=queries.suggested_suppliers(need),
+    ), status
+
+
+@bp.route("/<reference>/invite", methods=["GET", "POST"])
+@login_required
+def invite(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_invite(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="invitations_closed")
+    form = InviteForm()
+    if request.method == "GET":
+        return _invite_page(need, form)
+    _check_csrf(form)
+    supplier_id = form.supplier_id.data or ""
+    supplier = db.session.get(Organisation, int(supplier_id)) if supplier_id.isdigit() else None
+    try:
+        if supplier is None:
+            raise NeedError("supplier_id", "supplier_unknown")
+        participation.invite_supplier(need, supplier, by=current_user, message=form.message.data)
+    except NeedError as exc:
+        db.session.rollback()
+        flash(message_for(exc.code, **exc.params), "error")
+        return _invite_page(need, form, 400)
+    commit()
+    flash(_("%(name)s is invited.", name=supplier.name), "success")
+    return redirect(url_for("needs.invite", reference=need.reference))
+
+
+# --- questions and answers ---------------------------------------------------------------------
+
+
+@bp.post("/<reference>/questions")
+@login_required
+def ask(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_ask_question(viewer, need):
+        return refuse(need, allowed_actor=viewer.is_supplier, code="questions_closed")
+    form = QuestionForm(prefix="question")
+    _check_csrf(form)
+    try:
+        participation.ask_question(need, by=current_user, organisation=current_organisation(),
+                                   body=form.body.data)
+    except NeedError as exc:
+        db.session.rollback()
+        if exc.field != "body":
+            return refuse(need, allowed_actor=True, code=exc.code)
+        _field_error(form, "body", exc)
+        return render_detail(need, status=400, question_form=form)
+    commit()
+    flash(_("Question sent. The answer will be shown here to every supplier; your name will not."), "success")
+    return _back(need)
+
+
+@bp.post("/<reference>/questions/<int:question_id>/answer")
+@login_required
+def answer(reference: str, question_id: int):
+    need = load_need(reference)
+    question = db.session.get(Question, question_id)
+    if question is None or question.need_id != need.id:
+        abort(404)
+    viewer = current_viewer()
+    if not policy.can_answer_question(viewer, need):
+        abort(403)
+    form = AnswerForm()
+    _check_csrf(form)
+    try:
+        participation.answer_question(question, by=current_user, body=form.body.data)
+    except NeedError as exc:
+        db.session.rollback()
+        if exc.field != "body" or exc.code == "already_answered":
+            return refuse(need, allowed_actor=True, code=exc.code)
+        _field_error(form, "body", exc)
+        return render_detail(need, status=400, answer_form=form, answer_for=question.id)
+    commit()
+    flash(_("Answer published to every supplier who can see the need."), "success")
+    return _back(need)
+
+
+# --- marks of interest ---------------------------------------------------------------------------
+
+
+@bp.post("/<reference>/follow")
+@login_required
+def follow(reference: str):
+    need = load_need(reference)
+    if not policy.can_follow(current_viewer(), need):
+        abort(403)
+    _check_csrf()
+    participation.follow_need(need, user=current_user, organisation=current_organisation())
+    commit()
+    flash(_("Interest noted: you will be told of answers and amendments."), "success")
+    return _back(need)
+
+
+@bp.post("/<reference>/unfollow")
+@login_required
+def unfollow(reference: str):
+    need = load_need(reference)
+    _check_csrf()
+    if participation.unfollow_need(need, user=current_user, organisation=current_organisation()):
+        commit()
+        flash(_("You no longer follow this need."), "info")
+    return _back(need)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+@bp.post("/<reference>/attachments")
+@login_required
+def upload(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_edit_need(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+    form = AttachmentForm()
+    _check_csrf(form)
+    try:
+        attachment = attachments.add_attachment(need, request.files.get(form.file.name), by=current_user,
+                                                note=form.note.data)
+    except NeedError as exc:
+        db.session.rollback()
+        if exc.field not in ("file", "note"):
+            return refuse(need, allowed_actor=True, code=exc.code)
+        _field_error(form, exc.field, exc)
+        return render_detail(need, status=400, attachment_form=form)
+    commit()
+    flash(_("Document %(name)s added.", name=attachment.filename), "success")
+    return _back(need)
+
+
+def _attachment_of(need: Need, attachment_id: int) -> Attachment:
+    attachment = db.session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.need_id == need.id)
+    )
+    if attachment is None:
+        abort(404)
+    return attachment
+
+
+@bp.get("/<reference>/attachments/<int:attachment_id>")
+def download(reference: str, attachment_id: int):
+    need = load_need(reference)  # 404 for whoever may not see the need
+    attachment = _attachment_of(need, attachment_id)
+    return send_stored(attachment.storage_key, filename=attachment.filename, content_type=attachment.content_type)
+
+
+@bp.post("/<reference>/attachments/<int:attachment_id>/delete")
+@login_required
+def delete_attachment(reference: str, attachment_id: int):
+    need = load_need(reference)
+    attachment = _attachment_of(need, attachment_id)
+    viewer = current_viewer()
+    if not policy.can_edit_need(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+    _check_csrf()
+    try:
+        attachments.remove_attachment(attachment, need, by=current_user)
+    except NeedError as exc:
+        db.session.rollback()
+        return refuse(need, allowed_actor=True, code=exc.code)
+    commit()
+    flash(_("Document removed."), "info")
+    return _back(need)
