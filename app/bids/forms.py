@@ -166,14 +166,18 @@ def form_data(data: BidInput) -> dict:
 class EvaluationForm(FlaskForm):
     comment = TextAreaField(_l("Comment (for the buyer's team only)"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in CRITERIA:
+            self[criterion].choices = score_choices()
+
 
 def score_choices():
     return [("", "—"), *((str(n), str(n)) for n in range(MAX_SCORE + 1))]
 
 
 for _criterion in CRITERIA:
-    setattr(EvaluationForm, _criterion, SelectField(CRITERION_LABELS[_criterion], choices=score_choices(),
-                                                    validate_choice=False))
+    setattr(EvaluationForm, _criterion, SelectField(CRITERION_LABELS[_criterion], validate_choice=False))
 
 
 class RejectForm(FlaskForm):

@@ -14,7 +14,7 @@ MAX_AMOUNT_CENTS = 100_000_000 * 100  # amounts stay below €100M, as budgets d
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _CURRENCY = re.compile(r"(€|eur(?:os?)?)", re.IGNORECASE)
 _NUMBER = re.compile(
-    r"(?P<int>\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*|\d+)"
+    r"(?P<int>[1-9]\d{0,2}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*|\d+)"
     r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?"
 )
 
