@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from random import Random
 
 from app.accounts.identifiers import EU_COUNTRIES
 from app.accounts.models import Organisation, SizeCategory
@@ -39,6 +40,30 @@ WHERE = {
     "CZ": "en Tchéquie",
 }
 SNC_PARTNER = "Nimbus Hexagone (offre SecNumCloud)"
+TIMELINES = [
+    "Cadrage : {a} semaines ; pilote : {b} mois ; généralisation : {c} mois. Mise en service du pilote "
+    "{a} semaines après la notification, comités de suivi mensuels.",
+    "Déploiement en {b} lots sur {c} mois : installation et paramétrage, reprise des données, formation des "
+    "équipes, puis vérification de service régulier au terme du premier mois d'exploitation.",
+    "Démarrage sous {a} semaines ; atelier de cadrage, pilote sur un périmètre restreint ({b} mois), "
+    "puis extension progressive en {c} mois avec un point d'étape à chaque jalon.",
+]
+EXPOSED = ("L'hébergeur retenu est une société de droit américain : les données peuvent être atteintes par le "
+           "Cloud Act. Nous limitons ce risque par un chiffrement dont l'acheteur détient seul les clés.")
+NOT_EXPOSED = ("{name} est une société de droit {law}, à capitaux européens, sans filiale ni maison mère hors de "
+               "l'Union. {hosting} Aucune exposition au Cloud Act ni à FISA.")
+EXIT_PLAN = ("Plan de réversibilité documenté : export complet des données et des paramétrages en formats "
+             "ouverts (CSV, JSON, ODF) sous 30 jours, assistance à la migration incluse dans le prix.{oss}")
+NO_EXIT_PLAN = ("Export des données en formats ouverts à tout moment depuis l'interface ; le plan de "
+                "réversibilité détaillé sera remis lors du cadrage.{oss}")
+OWNS = ("Produit conçu et développé par nos équipes {where}, code source maîtrisé ; les dépendances tierces "
+        "sont recensées et remplaçables.")
+INTEGRATES = ("Nous intégrons des composants d'éditeurs partenaires, avec un support contractuel de niveau 3 ; "
+              "nos équipes maîtrisent le paramétrage, l'exploitation et la sécurité de la solution.")
+LAW = {"FR": "française", "DE": "allemande", "NL": "néerlandaise", "BE": "belge", "ES": "espagnole",
+       "IT": "italienne", "PT": "portugaise", "EE": "estonienne", "FI": "finlandaise", "SE": "suédoise",
+       "AT": "autrichienne", "PL": "polonaise", "LU": "luxembourgeoise", "DK": "danoise", "CZ": "tchèque",
+       "IE": "irlandaise"}
 
 
 def _pool(ctx: DemoContext, need: Need) -> list[Organisation]:
@@ -81,7 +106,9 @@ def _make_bid(ctx: DemoContext, need: Need, supplier: Organisation) -> Bid:
     solution = _solution_for(ctx, supplier, need)
     country, provider, snc = (solution.hosting_country, solution.hosting_provider, solution.secnumcloud) \
         if solution else (None, None, False)
-    if need.requires_secnumcloud and not snc and rng.random() < 0.7:
+    if need.requires_secnumcloud and not snc:  # a hard requirement: bids without it are refused
+        country, provider, snc = "FR", SNC_PARTNER, True
+    if need.eu_data_residency and country is not None and country not in EU_COUNTRIES:
         country, provider, snc = "FR", SNC_PARTNER, True
     if solution is None or solution.deployment == Deployment.SERVICE or need.approach == Approach.CUSTOM:
         approach = Approach.CUSTOM
@@ -95,7 +122,7 @@ def _make_bid(ctx: DemoContext, need: Need, supplier: Organisation) -> Bid:
     summary = rng.choice(BID_SUMMARIES).format(product=product, where=where)
     sovereignty = (f"Hébergement{' qualifié SecNumCloud' if snc else ''} : {provider}, {WHERE.get(country, '')}."
                    if provider else "Déploiement sur l'infrastructure de l'acheteur ; aucune donnée ne sort.")
-    return Bid(
+    bid = Bid(
         need=need, supplier=supplier, submitted_by_id=ctx.owner(supplier).id,
         solution_id=solution.id if solution else None,
         status=B.SUBMITTED, price_cents=max(price, 100_000), summary=summary,
@@ -105,6 +132,33 @@ def _make_bid(ctx: DemoContext, need: Need, supplier: Organisation) -> Bid:
         approach=approach, hosting_country=country, hosting_provider=provider, secnumcloud_hosting=snc,
         data_in_eu=country is None or country in EU_COUNTRIES, open_source=bool(solution and solution.open_source),
     )
+    _answers(ctx, need, supplier, bid)
+    return bid
+
+
+def _answers(ctx: DemoContext, need: Need, supplier: Organisation, bid: Bid) -> None:
+    """Timeline, the three sovereignty answers and certifications, from the supplier's own facts.
+
+    Drawn from a generator of their own (seeded by the pair) so that the rest of the
+    market does not move when these texts change.
+    """
+    rng = Random(f"{ctx.seed}:{need.reference}:{supplier.slug}")
+    with db.session.no_autoflush:  # the bid is not in the session yet
+        profiles = supplier.supplier_profile  # the backref of SupplierProfile.organisation is a list
+        held = sorted({c.kind.value for c in supplier.certifications if c.valid_on(ctx.today)})
+    bid.timeline = rng.choice(TIMELINES).format(a=rng.randint(2, 6), b=rng.randint(2, 4), c=rng.randint(4, 12))
+    profile = profiles[0] if profiles else None
+    exposed = bool(bid.hosting_provider and "américain" in bid.hosting_provider) or (
+        profile is not None and not profile.eu_controlled)
+    hosting = (f"Hébergement {WHERE.get(bid.hosting_country, 'en Europe')} chez {bid.hosting_provider}."
+               if bid.hosting_provider else "Déploiement sur l'infrastructure de l'acheteur.")
+    bid.extraterritorial_answer = EXPOSED if exposed else NOT_EXPOSED.format(
+        name=supplier.name, law=LAW.get(supplier.country, "européenne"), hosting=hosting)
+    oss = " Le code est publié sous licence libre." if bid.open_source else ""
+    bid.reversibility_answer = (EXIT_PLAN if profile is None or profile.exit_plan else NO_EXIT_PLAN).format(oss=oss)
+    bid.mastery_answer = OWNS.format(where=WHERE.get(supplier.country, "en Europe")) \
+        if profile is None or profile.owns_technology else INTEGRATES
+    bid.certifications = held
 
 
 def make_bids(ctx: DemoContext, needs: list[Need]) -> None:
