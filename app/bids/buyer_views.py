@@ -51,7 +51,7 @@ def _received_page(need: Need, viewer: Viewer, status: int = 200, *, award_form:
             award_form=award_form or AwardForm(),
             award_errors=award_errors or {},
             reject_form=reject_form or RejectForm(),
-            in_play=[b for b in bids if b.status in services.IN_PLAY_STATUSES],
+            in_play=[s.bid for s in standings if s.bid.status in services.IN_PLAY_STATUSES],
             awarded_any=any(b.status == BidStatus.AWARDED for b in bids),
             amount_input=format_euros_input,
         )

@@ -40,7 +40,8 @@ LIMITS = {"summary": 500, "hosting_provider": 120, "proposal": 50_000, "timeline
           "extraterritorial_answer": 10_000, "reversibility_answer": 10_000, "mastery_answer": 10_000}
 REQUIRED_ON_SUBMISSION = ("summary", "proposal", "price", "timeline",
                           "extraterritorial_answer", "reversibility_answer", "mastery_answer")
-NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+# Groupings and exceptionally reserved codes that babel lists among territories
+NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
 SOVEREIGNTY_ANSWERS = ("extraterritorial_answer", "reversibility_answer", "mastery_answer")
 
 

@@ -60,10 +60,10 @@ OWNS = ("Produit conçu et développé par nos équipes {where}, code source ma�
         "sont recensées et remplaçables.")
 INTEGRATES = ("Nous intégrons des composants d'éditeurs partenaires, avec un support contractuel de niveau 3 ; "
               "nos équipes maîtrisent le paramétrage, l'exploitation et la sécurité de la solution.")
-LAW = {"FR": "française", "DE": "allemande", "NL": "néerlandaise", "BE": "belge", "ES": "espagnole",
-       "IT": "italienne", "PT": "portugaise", "EE": "estonienne", "FI": "finlandaise", "SE": "suédoise",
-       "AT": "autrichienne", "PL": "polonaise", "LU": "luxembourgeoise", "DK": "danoise", "CZ": "tchèque",
-       "IE": "irlandaise"}
+LAW = {"FR": "français", "DE": "allemand", "NL": "néerlandais", "BE": "belge", "ES": "espagnol",
+       "IT": "italien", "PT": "portugais", "EE": "estonien", "FI": "finlandais", "SE": "suédois",
+       "AT": "autrichien", "PL": "polonais", "LU": "luxembourgeois", "DK": "danois", "CZ": "tchèque",
+       "IE": "irlandais"}
 
 
 def _pool(ctx: DemoContext, need: Need) -> list[Organisation]:
@@ -153,7 +153,7 @@ def _answers(ctx: DemoContext, need: Need, supplier: Organisation, bid: Bid) -> 
     hosting = (f"Hébergement {WHERE.get(bid.hosting_country, 'en Europe')} chez {bid.hosting_provider}."
                if bid.hosting_provider else "Déploiement sur l'infrastructure de l'acheteur.")
     bid.extraterritorial_answer = EXPOSED if exposed else NOT_EXPOSED.format(
-        name=supplier.name, law=LAW.get(supplier.country, "européenne"), hosting=hosting)
+        name=supplier.name, law=LAW.get(supplier.country, "européen"), hosting=hosting)
     oss = " Le code est publié sous licence libre." if bid.open_source else ""
     bid.reversibility_answer = (EXIT_PLAN if profile is None or profile.exit_plan else NO_EXIT_PLAN).format(oss=oss)
     bid.mastery_answer = OWNS.format(where=WHERE.get(supplier.country, "en Europe")) \

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.accounts.models import Organisation
 from app.bids.models import Bid, BidStatus
 from app.db import utcnow
 from app.extensions import db
+from app.main.filters import PARIS
 from app.needs.models import Need
 from tests.bids.helpers import counts, form, make_foreign, make_large
 from tests.factories import login, make_bid, make_need, make_org
@@ -46,7 +48,10 @@ def test_the_form_shows_the_needs_requirements_in_paris_time(client, app, market
     login(client, "claire@orbinova.fr")
     page = html(client.get(f"/needs/{market['sensitive']}/bid"))
     assert 'data-marker="bid-form"' in page and 'data-marker="secnumcloud-required"' in page
-    assert "SecNumCloud" in page and "Central European" in page  # the deadline, told in Paris time
+    with app.app_context():
+        deadline = db.session.scalar(select(Need.deadline_at).where(Need.reference == market["sensitive"]))
+    paris = deadline.astimezone(PARIS)
+    assert "Deadline (Paris time)" in page and f"{paris.day} {paris:%B %Y}, {paris:%H:%M}" in page
     plain = html(client.get(f"/needs/{market['need']}/bid"))
     assert 'data-marker="secnumcloud-required"' not in plain
 
