@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from random import Random
 
 from sqlalchemy import select
 
@@ -47,6 +48,7 @@ class NeedPlan:
     template: str | None = None  # a template title to use
     winner: str | None = None  # key of a special supplier that wins it
     anonymised: bool | None = None
+    sealed: bool | None = None  # private route only: the buyer's choice (None: drawn)
 
 
 def _fixed_plans(ctx: DemoContext) -> list[NeedPlan]:
@@ -66,7 +68,7 @@ def _fixed_plans(ctx: DemoContext) -> list[NeedPlan]:
                  "sme", anonymised=True),
         NeedPlan(alliance, S.CLOSED, V.INVITATION),
         NeedPlan(alliance, S.DRAFT, V.RESTRICTED),
-        NeedPlan(corporate, S.PUBLISHED, V.PUBLIC),
+        NeedPlan(corporate, S.PUBLISHED, V.PUBLIC, sealed=False),
         NeedPlan(corporate, S.AWARDED, V.PUBLIC),
     ]
 
@@ -241,6 +243,7 @@ def _build_need(ctx, plan: NeedPlan, template: NeedTemplate, title: str, times, 
         **{f"weight_{c}": w for c, w in weights.items()},
         **times,
     )
+    need.sealed_bids = _sealed(ctx, plan, need)
     need.reuse_note = rng.choice(REUSE_NOTES) if need.reuse_checked else None
     need.off_the_shelf_note = rng.choice(OFF_THE_SHELF_NOTES) if need.off_the_shelf_sought else None
     if plan.status == S.CANCELLED:
@@ -254,6 +257,18 @@ def _build_need(ctx, plan: NeedPlan, template: NeedTemplate, title: str, times, 
         need=need, months=rng.choice([12, 18, 24, 36, 48]),
     )
     return need
+
+
+def _sealed(ctx: DemoContext, plan: NeedPlan, need: Need) -> bool:
+    """Public procurement always seals bids; groups mostly do, some read bids as they come.
+
+    Drawn from a source of its own, so that the rest of the demo stays as it was.
+    """
+    if need.route == Route.PUBLIC:
+        return True
+    if plan.sealed is not None:
+        return plan.sealed
+    return Random(f"{ctx.seed}:sealed:{need.title}").random() >= 0.3
 
 
 def _invite(ctx: DemoContext, need: Need) -> None:

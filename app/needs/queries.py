@@ -160,7 +160,12 @@ def expand_codes(codes) -> list[str]:
 
 @dataclass
 class ExistingSolutions:
-    shared: list[Solution]
+    """Reuse first (shared solutions, then those other members use), off-the-shelf second.
+
+    ``shared`` and ``adopted`` pair each solution with the other members that use it.
+    """
+
+    shared: list[tuple[Solution, list[Organisation]]]
     adopted: list[tuple[Solution, list[Organisation]]]
     off_the_shelf: list[Solution]
 
@@ -176,19 +181,22 @@ def existing_solutions(codes, *, buyer: Organisation | None, limit: int = 8) -> 
         return ExistingSolutions([], [], [])
     in_codes = Solution.category_code.in_(expanded)
     load = selectinload(Solution.organisation)
-    shared = list(db.session.scalars(
-        select(Solution).where(in_codes, Solution.shared).options(load).order_by(Solution.name).limit(limit)
-    ))
     adoptions = select(SolutionAdoption).join(Solution).where(in_codes)
     if buyer is not None:
         adoptions = adoptions.where(SolutionAdoption.organisation_id != buyer.id)
-    adopters: dict[int, tuple[Solution, list[Organisation]]] = {}
+    adopters: dict[int, list[Organisation]] = {}
+    solutions: dict[int, Solution] = {}
     for adoption in db.session.scalars(adoptions.options(selectinload(SolutionAdoption.organisation))
                                        .order_by(SolutionAdoption.created_at.desc())):
-        entry = adopters.setdefault(adoption.solution_id, (adoption.solution, []))
-        entry[1].append(adoption.organisation)
-    adopted = sorted(adopters.values(), key=lambda pair: (-len(pair[1]), pair[0].name))[:limit]
-    seen = [s.id for s in shared] + [s.id for s, _ in adopted]
+        adopters.setdefault(adoption.solution_id, []).append(adoption.organisation)
+        solutions[adoption.solution_id] = adoption.solution
+    shared = [(s, adopters.get(s.id, [])) for s in db.session.scalars(
+        select(Solution).where(in_codes, Solution.shared).options(load).order_by(Solution.name).limit(limit)
+    )]
+    shared_ids = {s.id for s, _ in shared}
+    adopted = sorted(((solutions[i], orgs) for i, orgs in adopters.items() if i not in shared_ids),
+                     key=lambda pair: (-len(pair[1]), pair[0].name))[:limit]
+    seen = [*shared_ids, *(s.id for s, _ in adopted)]
     off_the_shelf = list(db.session.scalars(
         select(Solution).join(Organisation, Organisation.id == Solution.organisation_id)
         .where(in_codes, not_(Solution.shared), Organisation.kind.in_(SUPPLIER_KINDS), Solution.id.not_in(seen))

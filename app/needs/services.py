@@ -29,9 +29,11 @@ from app.needs.policy import Viewer, deadline_passed, effective_status
 from app.needs.validation import (
     FIELDS,
     LOCKED_AFTER_PUBLICATION,
+    TEXT_FIELDS,
     InvalidNeed,
     NeedError,
     clean_need_values,
+    normalise_text,
     publication_problems,
     raise_all,
 )
@@ -107,10 +109,16 @@ def _plain(value):
 
 def _changes(need: Need, clean: Mapping[str, object]) -> dict[str, dict]:
     current = need_values(need)
+
+    def same(name: str) -> bool:
+        if name in TEXT_FIELDS:  # stored text may predate the trimming rules
+            return normalise_text(current[name]) == clean[name]
+        return _plain(current[name]) == _plain(clean[name])
+
     return {
         name: {"old": _plain(current[name]), "new": _plain(clean[name])}
         for name in FIELDS
-        if _plain(current[name]) != _plain(clean[name])
+        if not same(name)
     }
 
 

@@ -109,8 +109,9 @@ def route_for(kind: OrganisationKind) -> Route | None:
 # --- checking a whole set of values ------------------------------------------------------
 
 
-def _text(value) -> str | None:
-    text = str(value).strip() if value is not None else ""
+def normalise_text(value) -> str | None:
+    """Trimmed text with the line endings browsers send (CRLF) made plain; None when empty."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip() if value is not None else ""
     return text or None
 
 
@@ -160,7 +161,7 @@ def clean_need_values(values: Mapping[str, object], *, buyer, now: datetime) -> 
     if unknown:
         raise TypeError(f"unknown need fields: {sorted(unknown)}")
     errors: list[NeedError] = []
-    clean: dict = {name: _text(values.get(name)) for name in TEXT_FIELDS}
+    clean: dict = {name: normalise_text(values.get(name)) for name in TEXT_FIELDS}
     clean.update({name: bool(values.get(name)) for name in FLAG_FIELDS})
     for name in REQUIRED_TEXT:
         if clean[name] is None:

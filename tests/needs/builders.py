@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from app.audit.models import AuditEntry
 from app.db import utcnow
@@ -105,3 +107,54 @@ def past(need_id: int, *, hours: float = 1) -> None:
 
 def english(client) -> None:
     client.get("/lang/en")
+
+
+class _FormReader(HTMLParser):
+    """The values a browser would send for the form posting to ``action``."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action, self.inside, self.values = action, False, []
+        self._select = self._textarea = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.values.append((a["name"], a.get("value", "y")))
+            elif kind not in ("submit", "file"):
+                self.values.append((a["name"], a.get("value") or ""))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            text = "".join(self._text)
+            text = text[1:] if text.startswith("\n") else text  # as browsers read it
+            self.values.append((self._textarea, text.replace("\n", "\r\n")))  # as browsers send it
+            self._textarea = None
+
+
+def form_fields(html: str, action: str) -> MultiDict:
+    reader = _FormReader(action)
+    reader.feed(html)
+    return MultiDict(reader.values)

@@ -14,6 +14,7 @@ from tests.needs.builders import (
     audits,
     english,
     events,
+    form_fields,
     in_days,
     local,
     need_by_ref,
@@ -385,3 +386,47 @@ def test_amendments_are_listed_newest_first(app_ctx):
         db.session.add(Amendment(need=need, author_id=user.id, summary=f"Modification {n}", changes={}))
     db.session.commit()
     assert [a.summary for a in db.session.get(Need, need.id).amendments] == ["Modification 0", "Modification 1"]
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_sending_the_edit_form_back_as_a_browser_would_changes_nothing(client, app, buyer, status):
+    """Multi-line texts come back with CRLF line endings, times to the minute: not a change."""
+    with app.app_context():
+        from app.accounts.models import Organisation
+
+        need = make_need(db.session.get(Organisation, buyer["org"]), status=status)
+        need.description = "Contexte\nObjet\n\nAttendus"
+        need.deadline_at = need.deadline_at.replace(second=37)
+        db.session.commit()
+        ref, version = need.reference, need.version
+    action = f"/needs/{ref}/edit"
+    data = form_fields(client.get(action).get_data(as_text=True), action)
+    assert "\r\n" in data["description"] and data["version"] == str(version)
+    data["amendment_summary"] = "Rien"
+    assert client.post(action, data=data).status_code == 302
+    with app.app_context():
+        need = need_by_ref(ref)
+        assert need.version == version and need.amendments == [] and events("need.amended") == []
+        assert need.description == "Contexte\nObjet\n\nAttendus"
+
+
+def test_actions_carry_the_form_token_of_the_page(app, csrf_app):
+    """With CSRF protection on (as in production) the page's own forms work, forged ones do not."""
+    with csrf_app.app_context():
+        org, _ = make_org("administration", email="csrf@min.gouv.fr")
+        need = make_need(org, status="draft")
+        need.reuse_note = "Rien de mutualisé."
+        db.session.commit()
+        ref = need.reference
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={**form_fields(login_page, "/login"), "email": "csrf@min.gouv.fr",
+                                "password": "Correct-Horse-42"})
+    action = f"/needs/{ref}/publish"
+    assert client.post(action).status_code == 400  # no token: refused
+    with csrf_app.app_context():
+        assert need_by_ref(ref).status == NeedStatus.DRAFT
+    fields = form_fields(client.get(f"/needs/{ref}").get_data(as_text=True), action)
+    assert client.post(action, data=fields).status_code == 302
+    with csrf_app.app_context():
+        assert need_by_ref(ref).status == NeedStatus.PUBLISHED
