@@ -88,6 +88,8 @@ def make_config(test_database: TestDatabase, tmp_path: Path, **extra) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # Cheap argon2 parameters: the suite hashes hundreds of passwords.
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
     config.update(extra)
     return config

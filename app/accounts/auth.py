@@ -10,6 +10,9 @@ from app.extensions import db, login_manager
 
 
 def init_auth(app: Flask) -> None:
+    from app.accounts.passwords import configure
+
+    configure(app.config.get("PASSWORD_HASH_PARAMS"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from app.accounts.identifiers import IdentifierError, check_company_ids
 from app.accounts.models import Membership, Organisation, OrganisationKind, Role, SizeCategory, User
 from app.accounts.passwords import (
-    DUMMY_HASH,
     MIN_LENGTH,
     hash_password,
     needs_rehash,
     verify_password,
+    verify_unknown,
 )
 from app.audit.services import record_audit
 from app.db import utcnow
@@ -168,7 +168,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with this email and password, or None (same work either way)."""
     user = find_user_by_email(email)
     if user is None:
-        verify_password(DUMMY_HASH, password or "")
+        verify_unknown(password or "")
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
         return None
