@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.bids import services
+from app.bids import attachments, services
 from app.bids.awards import awards_of
 from app.bids.evaluation import evaluation_by, ranking
 from app.bids.forms import (
@@ -40,7 +40,7 @@ def render_detail(bid: Bid, viewer: Viewer, status: int = 200, *, evaluation_for
         "bid": bid, "need": need, "viewer": viewer, "buyer_side": buyer_side,
         "is_owner": policy.owns_bid(viewer, bid),
         "can_change": policy.can_change_bid(viewer, bid, now),
-        "attachments": services.bid_attachments(bid),
+        "attachments": attachments.bid_attachments(bid),
         "award": next((a for a in awards_of(need) if a.bid_id == bid.id), None),
         "empty_form": EmptyForm(),
         "upload_form": upload_form or AttachmentForm(),

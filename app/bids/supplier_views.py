@@ -8,7 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
-from app.bids import services
+from app.bids import attachments, services
 from app.bids.awards import awards_of
 from app.bids.forms import (
     REFUSAL_MESSAGES,
@@ -44,7 +44,7 @@ def _held_certifications(organisation_id: int) -> list[str]:
 
 def _render_form(need: Need, bid: Bid | None, form: BidForm, status: int = 200):
     return render_template("bids/form.html", need=need, bid=bid, form=form,
-                           attachments=services.bid_attachments(bid) if bid else [],
+                           attachments=attachments.bid_attachments(bid) if bid else [],
                            upload_form=AttachmentForm(), empty_form=EmptyForm(), **LABELS), status
 
 
@@ -153,7 +153,7 @@ def upload(bid_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        attachment = services.add_attachment(bid, request.files.get("file"), viewer=viewer)
+        attachment = attachments.add_attachment(bid, request.files.get("file"), viewer=viewer)
     except BidError as exc:
         db.session.rollback()
         bid = db.session.get(Bid, bid_id)
@@ -175,7 +175,7 @@ def remove_attachment(bid_id: int, attachment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_attachment(bid, attachment, viewer=viewer)
+        attachments.remove_attachment(bid, attachment, viewer=viewer)
     except BidError as exc:
         db.session.rollback()
         flash(message_for(exc.code), "error")
