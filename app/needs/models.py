@@ -147,7 +147,7 @@ class Need(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     buyer = relationship("Organisation", foreign_keys=[buyer_id])
-    categories: Mapped[list[CategoryRow]] = relationship(secondary=need_categories)
+    categories: Mapped[list[CategoryRow]] = relationship(secondary=need_categories, order_by="CategoryRow.code")
     questions: Mapped[list[Question]] = relationship(back_populates="need", cascade="all, delete-orphan")
     amendments: Mapped[list[Amendment]] = relationship(
         back_populates="need", cascade="all, delete-orphan", order_by="Amendment.created_at"
