@@ -16,7 +16,7 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record_audit
@@ -130,7 +130,13 @@ def _apply(need: Need, clean: Mapping[str, object]) -> None:
     need.categories = [db.session.get(CategoryRow, code) for code in sorted(clean["categories"], key=order.get)]
 
 
+REFERENCE_LOCK = 7_310_001  # a PostgreSQL advisory lock: one reference handed out at a time
+
+
 def _next_reference(now: datetime) -> str:
+    """TRP-<year>-<number>, numbered within the year."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFERENCE_LOCK})
     prefix = f"TRP-{now.year}-"
     tails = db.session.scalars(select(Need.reference).where(Need.reference.like(f"{prefix}%")))
     numbers = [int(tail[len(prefix):]) for tail in tails if tail[len(prefix):].isdigit()]

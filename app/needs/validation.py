@@ -29,8 +29,8 @@ FIELDS = (*TEXT_FIELDS, *FLAG_FIELDS, *WEIGHT_FIELDS, "categories", "budget_min_
           "route", "visibility", "approach", "deadline_at")
 REQUIRED_TEXT = ("title", "summary", "description")
 MAX_LENGTHS = {"title": 200, "summary": 500, "anonymous_label": 120}
-# What a published need keeps: who may see it, who it is, and how bids are read.
-LOCKED_AFTER_PUBLICATION = ("route", "visibility", "anonymised", "anonymous_label", "sealed_bids")
+# What a published need keeps: who may see it, who it is, who may bid and how bids are read.
+LOCKED_AFTER_PUBLICATION = ("route", "visibility", "anonymised", "anonymous_label", "sealed_bids", "sme_set_aside")
 
 
 class NeedError(ValueError):

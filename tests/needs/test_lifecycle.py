@@ -217,7 +217,8 @@ def test_who_sees_a_published_need_and_how_its_bids_are_read_never_change(app_ct
 
     org, user = make_org("corporate")
     need = make_need(org, visibility="restricted", sealed_bids=True)
-    for name, value in (("visibility", "public"), ("sealed_bids", False), ("anonymised", True)):
+    for name, value in (("visibility", "public"), ("sealed_bids", False), ("anonymised", True),
+                        ("sme_set_aside", True)):
         values = {**need_values(need), name: value}
         with pytest.raises(NeedError) as refused:
             update_need(need, by=user, values=values, amendment_summary="Changement")
