@@ -7,7 +7,7 @@ services (app.needs.validation), so every problem is shown at once, next to its 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -124,6 +124,12 @@ class WeightField(IntegerField):
         self.data = int(text)
 
 
+def default_deadline(days: int = 30) -> datetime:
+    """Noon in Paris, a month from now: a sensible first deadline to adjust."""
+    day = datetime.now(PARIS).date() + timedelta(days=days)
+    return datetime.combine(day, time(12, 0), tzinfo=PARIS).astimezone(UTC)
+
+
 def category_groups() -> list[tuple[taxonomy.Category, list[taxonomy.Category]]]:
     return [(axis, taxonomy.children(axis.code)) for axis in taxonomy.AXES]
 
@@ -195,6 +201,8 @@ class NeedForm(FlaskForm):
             self.weights_total.data = sum(getattr(self, name).data or 0 for name in WEIGHT_FIELDS)
             if need is None and not self.route.data:
                 self.route.data = "public" if buyer.kind.value == "administration" else "private"
+            if need is None and self.deadline.data is None:
+                self.deadline.data = default_deadline()
 
     @staticmethod
     def data_of(need: Need) -> dict:
