@@ -23,7 +23,6 @@ from app.audit.services import record_audit
 from app.db import utcnow
 from app.events import record_event
 from app.extensions import db
-from app.needs import taxonomy
 from app.needs.models import Amendment, CategoryRow, Need, NeedStatus, Route
 from app.needs.policy import Viewer, deadline_passed, effective_status
 from app.needs.validation import (
@@ -126,8 +125,7 @@ def _apply(need: Need, clean: Mapping[str, object]) -> None:
     for name, value in clean.items():
         if name != "categories":
             setattr(need, name, value)
-    order = {c.code: i for i, c in enumerate(taxonomy.ALL)}
-    need.categories = [db.session.get(CategoryRow, code) for code in sorted(clean["categories"], key=order.get)]
+    need.categories = [db.session.get(CategoryRow, code) for code in sorted(clean["categories"])]  # code order
 
 
 REFERENCE_LOCK = 7_310_001  # a PostgreSQL advisory lock: one reference handed out at a time
