@@ -145,6 +145,11 @@ def set_aside_refusal(viewer: Viewer) -> Ineligible | None:
 # --- needs -----------------------------------------------------------------------------
 
 
+def can_post_need(viewer: Viewer) -> bool:
+    """Buyers' owners and members post needs; ambassadors only look."""
+    return viewer.is_buyer and viewer.role in (Role.OWNER, Role.MEMBER)
+
+
 def can_view_need(viewer: Viewer, need: Need) -> bool:
     if viewer.is_operator or is_buyer_member(viewer, need):
         return True

@@ -18,13 +18,13 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 
-from app.accounts.models import Organisation, Role, User
+from app.accounts.models import Organisation, User
 from app.audit.services import record_audit
 from app.db import utcnow
 from app.events import record_event
 from app.extensions import db
 from app.needs.models import Amendment, CategoryRow, Need, NeedStatus, Route
-from app.needs.policy import Viewer, deadline_passed, effective_status
+from app.needs.policy import deadline_passed, effective_status
 from app.needs.validation import (
     FIELDS,
     LOCKED_AFTER_PUBLICATION,
@@ -39,14 +39,9 @@ from app.needs.validation import (
 
 __all__ = [
     "InvalidNeed", "NeedError", "cancel_need", "check_need_values", "close_expired_needs", "close_if_expired",
-    "create_need", "declare_unsuccessful", "may_post_needs", "need_values", "publish_need", "update_need",
+    "create_need", "declare_unsuccessful", "need_values", "publish_need", "update_need",
 ]
 MAX_REASON = 4000
-
-
-def may_post_needs(viewer: Viewer) -> bool:
-    """Buyers' owners and members post needs; ambassadors only look."""
-    return viewer.is_buyer and viewer.role in (Role.OWNER, Role.MEMBER)
 
 
 # --- values -----------------------------------------------------------------------------

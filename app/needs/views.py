@@ -119,7 +119,7 @@ def mine():
     return render_template(
         "needs/mine.html", organisation=organisation, needs_by_status=group_by_status(needs),
         counts=need_counts(organisation), bid_counts=received_bid_counts([n.id for n in needs]),
-        may_post=services.may_post_needs(viewer),
+        may_post=policy.can_post_need(viewer),
     )
 
 
@@ -134,7 +134,7 @@ def _chosen_categories(codes) -> list[str]:
 @login_required
 def create():
     viewer = current_viewer()
-    if not services.may_post_needs(viewer):
+    if not policy.can_post_need(viewer):
         abort(403)
     organisation = current_organisation()
     if request.method == "GET":

@@ -183,3 +183,8 @@ def test_refusals_say_why():
     assert policy.bid_refusal(ROLES["buyer_owner"], need) == policy.BidRefusal.NOT_SUPPLIER
     late = build_need("published_late", Visibility.PUBLIC)
     assert policy.bid_refusal(ROLES["verified_supplier"], late) == policy.BidRefusal.DEADLINE_PASSED
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_only_buyer_agents_post_needs(role):
+    assert policy.can_post_need(ROLES[role]) is (role in BUYER_AGENTS)
