@@ -187,4 +187,5 @@ def test_refusals_say_why():
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_only_buyer_agents_post_needs(role):
-    assert policy.can_post_need(ROLES[role]) is (role in BUYER_AGENTS)
+    """Owners and members of a buyer organisation (any buyer), not ambassadors or suppliers."""
+    assert policy.can_post_need(ROLES[role]) is (role in BUYER_AGENTS or role == "other_buyer")
