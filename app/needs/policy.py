@@ -295,3 +295,23 @@ def visible_needs_clause(viewer: Viewer) -> ColumnElement[bool]:
         clauses.append(and_(published, Need.visibility == Visibility.RESTRICTED))
     return or_(*clauses)
 
+
+
+def visible_needs_filter(viewer: Viewer):
+    """The view rule as a search-engine filter over need documents (app.matching.documents).
+
+    Same rule as can_view_need and visible_needs_clause; None means "no restriction".
+    """
+    from search.base import And, Eq, Not, Or
+
+    if viewer.is_operator:
+        return None
+    published = Not(Eq("status", NeedStatus.DRAFT.value))
+    clauses = [And(published, Eq("visibility", Visibility.PUBLIC.value))]
+    if viewer.organisation_id is not None:
+        clauses.append(Eq("buyer_id", viewer.organisation_id))
+    if viewer.is_supplier:
+        clauses.append(And(published, Eq("invited_ids", viewer.organisation_id)))
+        if viewer.verified:
+            clauses.append(And(published, Eq("visibility", Visibility.RESTRICTED.value)))
+    return Or(*clauses)

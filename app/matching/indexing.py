@@ -1,0 +1,89 @@
+"""Keeping the search indexes in step with the database, driven by the outbox.
+
+Loaded by name from the EVENT_SUBSCRIBERS setting. Handlers run after the commit that
+recorded the event (inline, or in an RQ worker); if the engine is down the handler
+raises, the event stays pending and the outbox sweep hands it over again later, so
+writes never wait on the engine and the index catches up.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.accounts.models import Organisation
+from app.events import OutboxEvent
+from app.extensions import db
+from app.matching import documents
+from app.matching.engine import backend
+from app.needs.models import Need
+
+NEED_EVENTS = (
+    "need.created", "need.published", "need.amended", "need.closed", "need.cancelled", "need.unsuccessful",
+    "need.awarded", "need.invitation", "need.updated",
+)
+SUPPLIER_EVENTS = ("organisation.registered", "organisation.verified", "supplier.updated")
+
+
+def index_need(need_id: int) -> None:
+    need = db.session.get(Need, need_id)
+    engine = backend()
+    if need is None:
+        engine.delete_documents(documents.NEEDS, [str(need_id)])
+    else:
+        engine.add_documents(documents.NEEDS, [documents.need_document(need)])
+
+
+def index_supplier(organisation_id: int) -> None:
+    org = db.session.get(Organisation, organisation_id)
+    engine = backend()
+    if org is None or not org.is_supplier:
+        engine.delete_documents(documents.SUPPLIERS, [str(organisation_id)])
+    else:
+        engine.add_documents(documents.SUPPLIERS, [documents.supplier_document(org)])
+
+
+def _on_need_event(event: OutboxEvent) -> None:
+    index_need(int(event.payload["need_id"]))
+
+
+def _on_supplier_event(event: OutboxEvent) -> None:
+    index_supplier(int(event.payload["organisation_id"]))
+
+
+def ensure_indexes() -> None:
+    engine = backend()
+    for settings in (documents.NEEDS, documents.SUPPLIERS):
+        engine.ensure_index(settings)
+
+
+def reindex(which: str = "all") -> dict[str, int]:
+    """Rebuild indexes from the database aside, then swap them in (no downtime)."""
+    engine = backend()
+    counts = {}
+    if which in ("all", "needs"):
+        counts["needs"] = engine.rebuild(documents.NEEDS, documents.all_need_documents())
+    if which in ("all", "suppliers"):
+        counts["suppliers"] = engine.rebuild(documents.SUPPLIERS, documents.all_supplier_documents())
+    return counts
+
+
+search_cli = AppGroup("search", help="Search indexes.")
+
+
+@search_cli.command("reindex")
+@click.argument("which", type=click.Choice(["all", "needs", "suppliers"]), default="all")
+def reindex_command(which: str) -> None:
+    """Rebuild the search indexes from the database (built aside, then swapped in)."""
+    for name, count in reindex(which).items():
+        click.echo(f"{name}: {count} document(s) indexed")
+
+
+def init_app(app: Flask) -> None:
+    subscribers = app.extensions["tremplin.subscribers"]
+    for kind in NEED_EVENTS:
+        subscribers.subscribe(kind, _on_need_event)
+    for kind in SUPPLIER_EVENTS:
+        subscribers.subscribe(kind, _on_supplier_event)
+    app.cli.add_command(search_cli)
