@@ -148,9 +148,9 @@ class MeiliBackend:
         try:
             raw = self._call("searching", self._client.index(uid).search, query.text, params)
         except _MissingIndex:
-            raise SearchUnavailable(
-                f"Meilisearch index {uid!r} does not exist yet: build it first"
-            ) from None
+            raw = None
+        if raw is None:
+            raise SearchUnavailable(f"Meilisearch index {uid!r} does not exist yet: build it first")
         return map_result(raw, query, settings.primary_key)
 
     def count(self, settings: IndexSettings) -> int:
@@ -164,6 +164,8 @@ class MeiliBackend:
     def rebuild(
         self, settings: IndexSettings, documents: Iterable[dict], *, batch_size: int = 1000
     ) -> int:
+        # Documents added to the live index while this runs are not in the copy: the
+        # caller replays them (the outbox) or rebuilds from a consistent source.
         live = self.index_uid(settings)
         aside = f"{live}__rebuild_{secrets.token_hex(4)}"
         try:
@@ -176,6 +178,8 @@ class MeiliBackend:
         except BaseException:
             self._drop_quietly(aside)
             raise
+        finally:
+            self._ensured.discard(aside)
         self._ensured.add(live)
         # `aside` now holds the previous documents
         self._drop_uid(aside)

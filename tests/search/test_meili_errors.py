@@ -157,8 +157,9 @@ def test_searching_an_index_that_was_never_built_is_unavailable(double):
             },
         ),
     )
-    with pytest.raises(SearchUnavailable, match="does not exist yet"):
+    with pytest.raises(SearchUnavailable, match="does not exist yet") as caught:
         backend_on(double).search(SETTINGS, Query(text="cloud"))
+    assert_keyless(caught.value)
 
 
 # --- rejected requests ------------------------------------------------------------------
