@@ -1,0 +1,103 @@
+"""Ranking of the embedded engine: text features per document, then one lexicographic sort.
+
+For a text query, the documents that match at least one query word (stop words aside)
+are ranked by, in order:
+
+1. the explicit sort of the query, when there is one (missing values last);
+2. words: more query words matched first (a word matches through itself, a synonym, a
+   typo or, for the last word, as a prefix);
+3. typos: fewer typos first (summed over the matched words);
+4. attribute: matches in more important fields first (the fields of ``searchable`` are
+   in decreasing importance; summed over matched words, each counting its best field);
+5. BM25 with field weights (term frequency, rarity, field length), computed when the
+   text matches at most BM25_LIMIT documents — beyond that it would cost more than the
+   latency budget, and index order decides;
+6. index order (first indexed first).
+
+Without text, documents are in the query's sort order, else in index order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from search.embedded_query import Plan
+from search.embedded_store import table
+
+BM25_LIMIT = 10_000
+
+
+def _rids(conn: sqlite3.Connection, sql: str, args: tuple) -> np.ndarray:
+    (joined,) = conn.execute(sql, args).fetchone()
+    if not joined:
+        return np.empty(0, np.int64)
+    return np.array(joined.split(","), dtype=np.int64)
+
+
+class TextFeatures:
+    """Per-rid words matched, typos and attribute for a planned query."""
+
+    def __init__(self, conn: sqlite3.Connection, gen: int, fields: int, plan: Plan, size: int):
+        self.words = np.zeros(size, np.int16)
+        self.typos = np.zeros(size, np.int16)
+        self.attribute = np.zeros(size, np.int32)
+        self.score = None
+        fts = table(gen, "fts")
+        sql = f"SELECT group_concat(rowid) FROM {fts} WHERE {fts} MATCH ?"
+        self.expressions: list[str] = []
+        for slot in plan.active:
+            level = np.full(size, 3, np.int8)
+            best_field = np.full(size, fields, np.int32)
+            for lvl, expr in slot.expressions().items():
+                self.expressions.append(expr)
+                for f in range(fields):
+                    rids = _rids(conn, sql, (f"{{f{f}}} : ({expr})",))
+                    rids = rids[rids < size]
+                    if not len(rids):
+                        continue
+                    level[rids] = np.minimum(level[rids], lvl)
+                    best_field[rids] = np.minimum(best_field[rids], f)
+            matched = level < 3
+            self.words += matched
+            self.typos += np.where(matched, level, 0).astype(np.int16)
+            self.attribute += np.where(matched, best_field, 0)
+        self.mask = self.words > 0
+        self._conn, self._fts, self._fields = conn, fts, fields
+
+    def compute_score(self) -> None:
+        """BM25 of each matching document, if there are few enough of them."""
+        if not self.expressions or int(self.mask.sum()) > BM25_LIMIT:
+            return
+        weights = ", ".join(str(self._fields - f) for f in range(self._fields))
+        expr = " OR ".join(f"({e})" for e in self.expressions)
+        rows = self._conn.execute(
+            f"SELECT rowid, bm25({self._fts}, {weights}) FROM {self._fts} WHERE {self._fts} MATCH ?", (expr,)
+        ).fetchall()
+        score = np.zeros(len(self.mask), np.float64)
+        if rows:
+            data = np.asarray(rows, np.float64)
+            rids = data[:, 0].astype(np.int64)
+            keep = rids < len(score)
+            score[rids[keep]] = data[keep, 1]
+        self.score = score
+
+
+def order(
+    candidates: np.ndarray,
+    sort_keys: list[np.ndarray],
+    features: TextFeatures | None,
+) -> np.ndarray:
+    """The candidate rids in rank order."""
+    keys: list[np.ndarray] = [candidates]  # last resort: index order
+    if features is not None:
+        if features.score is not None:
+            keys.append(features.score[candidates])
+        keys.append(features.attribute[candidates])
+        keys.append(features.typos[candidates])
+        keys.append(-features.words[candidates].astype(np.int32))
+    keys.extend(key[candidates] for key in reversed(sort_keys))
+    if len(keys) == 1:
+        return candidates
+    return candidates[np.lexsort(keys)]
