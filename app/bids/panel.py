@@ -5,7 +5,8 @@ The needs pages call it as ``{% if bid_panel is defined %}{{ bid_panel(need) }}{
   button to bid, or why it may not bid;
 - the buyer's people and the operator see how many bids came in, and a link to compare
   them once they are unsealed;
-- an anonymous visitor is invited to sign in; anyone else sees nothing.
+- an anonymous visitor is invited to sign in while the need is open for bids, and told
+  that bids are closed once it is not; anyone else sees nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def panel_context(need: Need) -> dict | None:
     now = utcnow()
     if not policy.can_view_need(viewer, need):
         return None
-    context = {"need": need, "now": now, "deadline_passed": policy.deadline_passed(need, now)}
+    context = {"need": need, "now": now, "deadline_passed": policy.deadline_passed(need, now),
+               "open_for_bids": policy.is_open_for_bids(need, now)}
     if not viewer.is_authenticated:
         return {**context, "mode": "anonymous",
                 "login_url": url_for("accounts.login", next=request.path)}

@@ -44,22 +44,22 @@ TIMELINES = [
     "Cadrage : {a} semaines ; pilote : {b} mois ; généralisation : {c} mois. Mise en service du pilote "
     "{a} semaines après la notification, comités de suivi mensuels.",
     "Déploiement en {b} lots sur {c} mois : installation et paramétrage, reprise des données, formation des "
-    "équipes, puis vérification de service régulier au terme du premier mois d'exploitation.",
+    "équipes, puis vérification de service régulier au terme du premier mois d’exploitation.",
     "Démarrage sous {a} semaines ; atelier de cadrage, pilote sur un périmètre restreint ({b} mois), "
-    "puis extension progressive en {c} mois avec un point d'étape à chaque jalon.",
+    "puis extension progressive en {c} mois avec un point d’étape à chaque jalon.",
 ]
-EXPOSED = ("L'hébergeur retenu est une société de droit américain : les données peuvent être atteintes par le "
-           "Cloud Act. Nous limitons ce risque par un chiffrement dont l'acheteur détient seul les clés.")
+EXPOSED = ("L’hébergeur retenu est une société de droit américain : les données peuvent être atteintes par le "
+           "Cloud Act. Nous limitons ce risque par un chiffrement dont l’acheteur détient seul les clés.")
 NOT_EXPOSED = ("{name} est une société de droit {law}, à capitaux européens, sans filiale ni maison mère hors de "
-               "l'Union. {hosting} Aucune exposition au Cloud Act ni à FISA.")
+               "l’Union. {hosting} Aucune exposition au Cloud Act ni à FISA.")
 EXIT_PLAN = ("Plan de réversibilité documenté : export complet des données et des paramétrages en formats "
              "ouverts (CSV, JSON, ODF) sous 30 jours, assistance à la migration incluse dans le prix.{oss}")
-NO_EXIT_PLAN = ("Export des données en formats ouverts à tout moment depuis l'interface ; le plan de "
+NO_EXIT_PLAN = ("Export des données en formats ouverts à tout moment depuis l’interface ; le plan de "
                 "réversibilité détaillé sera remis lors du cadrage.{oss}")
 OWNS = ("Produit conçu et développé par nos équipes {where}, code source maîtrisé ; les dépendances tierces "
         "sont recensées et remplaçables.")
-INTEGRATES = ("Nous intégrons des composants d'éditeurs partenaires, avec un support contractuel de niveau 3 ; "
-              "nos équipes maîtrisent le paramétrage, l'exploitation et la sécurité de la solution.")
+INTEGRATES = ("Nous intégrons des composants d’éditeurs partenaires, avec un support contractuel de niveau 3 ; "
+              "nos équipes maîtrisent le paramétrage, l’exploitation et la sécurité de la solution.")
 LAW = {"FR": "français", "DE": "allemand", "NL": "néerlandais", "BE": "belge", "ES": "espagnol",
        "IT": "italien", "PT": "portugais", "EE": "estonien", "FI": "finlandais", "SE": "suédois",
        "AT": "autrichien", "PL": "polonais", "LU": "luxembourgeois", "DK": "danois", "CZ": "tchèque",
@@ -117,11 +117,11 @@ def _make_bid(ctx: DemoContext, need: Need, supplier: Organisation) -> Bid:
     else:
         approach = Approach.OFF_THE_SHELF
     price = int(need.budget_max_cents * rng.uniform(0.55, 1.08)) // 10_000 * 10_000
-    product = solution.name if solution else f"l'équipe de {supplier.name}"
-    where = f"hébergée {WHERE.get(country, 'en Europe')}" if country else "déployée chez l'acheteur"
+    product = solution.name if solution else f"l’équipe de {supplier.name}"
+    where = f"hébergée {WHERE.get(country, 'en Europe')}" if country else "déployée chez l’acheteur"
     summary = rng.choice(BID_SUMMARIES).format(product=product, where=where)
     sovereignty = (f"Hébergement{' qualifié SecNumCloud' if snc else ''} : {provider}, {WHERE.get(country, '')}."
-                   if provider else "Déploiement sur l'infrastructure de l'acheteur ; aucune donnée ne sort.")
+                   if provider else "Déploiement sur l’infrastructure de l’acheteur ; aucune donnée ne sort.")
     bid = Bid(
         need=need, supplier=supplier, submitted_by_id=ctx.owner(supplier).id,
         solution_id=solution.id if solution else None,
@@ -151,7 +151,7 @@ def _answers(ctx: DemoContext, need: Need, supplier: Organisation, bid: Bid) -> 
     exposed = bool(bid.hosting_provider and "américain" in bid.hosting_provider) or (
         profile is not None and not profile.eu_controlled)
     hosting = (f"Hébergement {WHERE.get(bid.hosting_country, 'en Europe')} chez {bid.hosting_provider}."
-               if bid.hosting_provider else "Déploiement sur l'infrastructure de l'acheteur.")
+               if bid.hosting_provider else "Déploiement sur l’infrastructure de l’acheteur.")
     bid.extraterritorial_answer = EXPOSED if exposed else NOT_EXPOSED.format(
         name=supplier.name, law=LAW.get(supplier.country, "européen"), hosting=hosting)
     oss = " Le code est publié sous licence libre." if bid.open_source else ""

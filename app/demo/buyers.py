@@ -35,22 +35,22 @@ BUYERS: tuple[BuyerSpec, ...] = (
     BuyerSpec("Ministère de la Transformation et de la Fonction publiques", A, "ministry", "admin", "11", "Paris",
               "un ministère", key="ministry"),
     BuyerSpec("Ministère des Armées", A, "ministry", "defense", "11", "Paris", "un ministère régalien"),
-    BuyerSpec("Ministère de l'Intérieur", A, "ministry", "security", "11", "Paris", "un ministère régalien"),
-    BuyerSpec("Ministère de l'Économie et des Finances", A, "ministry", "finance", "11", "Paris",
+    BuyerSpec("Ministère de l’Intérieur", A, "ministry", "security", "11", "Paris", "un ministère régalien"),
+    BuyerSpec("Ministère de l’Économie et des Finances", A, "ministry", "finance", "11", "Paris",
               "un ministère économique"),
-    BuyerSpec("Ministère de la Santé et de l'Accès aux soins", A, "ministry", "health", "11", "Paris",
+    BuyerSpec("Ministère de la Santé et de l’Accès aux soins", A, "ministry", "health", "11", "Paris",
               "un ministère social"),
-    BuyerSpec("Ministère de l'Éducation nationale", A, "ministry", "education", "11", "Paris", "un ministère"),
+    BuyerSpec("Ministère de l’Éducation nationale", A, "ministry", "education", "11", "Paris", "un ministère"),
     BuyerSpec("Ministère de la Justice", A, "ministry", "justice", "11", "Paris", "un ministère régalien"),
     BuyerSpec("Ministère de la Transition écologique", A, "ministry", "environment", "11", "Paris", "un ministère"),
     BuyerSpec("Agence nationale des données de mobilité", A, "agency", "transport", "11", "Paris",
-              "un opérateur de l'État"),
+              "un opérateur de l’État"),
     BuyerSpec("Caisse nationale des prestations sociales", A, "agency", "social", "11", "Paris",
               "un organisme de sécurité sociale"),
     BuyerSpec("Agence publique des ressources en eau", A, "agency", "environment", "76", "Toulouse",
               "un établissement public"),
-    BuyerSpec("Opérateur national de la formation et de l'emploi", A, "agency", "employment", "11", "Paris",
-              "un opérateur de l'État"),
+    BuyerSpec("Opérateur national de la formation et de l’emploi", A, "agency", "employment", "11", "Paris",
+              "un opérateur de l’État"),
     BuyerSpec("Agence régionale de santé Occitanie", A, "agency", "health", "76", "Montpellier",
               "une agence régionale de santé"),
     BuyerSpec("Établissement public des archives numériques", A, "agency", "culture", "24", "Orléans",
@@ -70,7 +70,7 @@ BUYERS: tuple[BuyerSpec, ...] = (
     BuyerSpec("Ferroviaire Hexagone", C, "group", "transport", "11", "Saint-Denis", "un opérateur de transport",
               True),
     BuyerSpec("Astrée Aéronautique", C, "group", "industry", "76", "Toulouse",
-              "un groupe industriel de l'aéronautique", True),
+              "un groupe industriel de l’aéronautique", True),
     BuyerSpec("Carnac Télécom", C, "group", "telecom", "11", "Issy-les-Moulineaux",
               "un opérateur de télécommunications", True),
     BuyerSpec("Maison Lavandière", C, "group", "retail", "11", "Paris", "un groupe du luxe", True),
@@ -133,7 +133,7 @@ def _describe(spec: BuyerSpec) -> str:
     if spec.family == "group":
         return f"Groupe français ({spec.sector}), acheteur de solutions numériques auprès de startups et PME."
     if spec.family == "local":
-        return "Collectivité territoriale engagée dans l'achat numérique responsable et souverain."
+        return "Collectivité territoriale engagée dans l’achat numérique responsable et souverain."
     return "Acheteur public soumis au code de la commande publique."
 
 

@@ -23,20 +23,20 @@ from app.needs.taxonomy import SUBCATEGORIES
 # Pledges in € millions: together €750M of the alliance's €1B goal
 PLEDGES_M = [200, 150, 120, 100, 80, 60, 40]
 REVISION_NOTES = [
-    "Engagement initial lors de l'adhésion à l'alliance.",
+    "Engagement initial lors de l’adhésion à l’alliance.",
     "Engagement relevé après arbitrage du comité exécutif.",
-    "Extension de l'engagement aux filiales européennes du groupe.",
+    "Extension de l’engagement aux filiales européennes du groupe.",
 ]
 REJECTION_REASONS = [
-    "Le fournisseur n'est ni une startup ni une PME au sens de la définition européenne.",
+    "Le fournisseur n’est ni une startup ni une PME au sens de la définition européenne.",
     "Justificatif illisible ; merci de transmettre le bon de commande signé.",
-    "Achat antérieur à la période d'engagement.",
+    "Achat antérieur à la période d’engagement.",
     "Le montant du justificatif diffère du montant déclaré.",
 ]
 PURCHASE_DESCRIPTIONS = [
     "Licences annuelles et déploiement de la solution",
-    "Prestation d'accompagnement et d'intégration",
-    "Expérimentation suivie d'une commande de généralisation",
+    "Prestation d’accompagnement et d’intégration",
+    "Expérimentation suivie d’une commande de généralisation",
     "Abonnement SaaS pluriannuel",
 ]
 

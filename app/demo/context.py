@@ -24,6 +24,7 @@ DEMO_DOMAIN = "demo.tremplin.fr"
 
 
 def ascii_slug(text: str, sep: str = "-") -> str:
+    text = text.replace("\u2019", "'")  # « l’Intérieur » separates words as « l'Intérieur » does
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", sep, plain).strip(sep)
 

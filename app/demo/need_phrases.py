@@ -5,23 +5,23 @@ from __future__ import annotations
 from app.needs.doctrine import CRITERIA
 
 SECTOR_CONTEXT = {
-    "admin": "La direction interministérielle porte la transformation numérique de l'administration.",
-    "defense": "Les besoins concernent des services de soutien ; aucun système d'armes n'est visé.",
-    "security": "Les services concernés sont répartis sur l'ensemble du territoire, outre-mer compris.",
+    "admin": "La direction interministérielle porte la transformation numérique de l’administration.",
+    "defense": "Les besoins concernent des services de soutien ; aucun système d’armes n’est visé.",
+    "security": "Les services concernés sont répartis sur l’ensemble du territoire, outre-mer compris.",
     "finance": "Les équipes traitent chaque jour des volumes importants de pièces et de paiements.",
     "health": "Les données de santé exigent un niveau de protection renforcé.",
     "education": "Le besoin concerne les services académiques et les établissements.",
     "justice": "Les juridictions et services pénitentiaires sont concernés.",
     "environment": "Les services déconcentrés et les opérateurs du ministère utiliseront la solution.",
     "transport": "Les données de mobilité proviennent de nombreux opérateurs et collectivités.",
-    "social": "Plusieurs millions d'allocataires sont concernés par les services visés.",
-    "employment": "Le réseau compte plusieurs centaines d'agences.",
+    "social": "Plusieurs millions d’allocataires sont concernés par les services visés.",
+    "employment": "Le réseau compte plusieurs centaines d’agences.",
     "culture": "Les fonds conservés représentent plusieurs pétaoctets de données.",
-    "territory": "Le projet s'inscrit dans la stratégie numérique responsable du territoire.",
+    "territory": "Le projet s’inscrit dans la stratégie numérique responsable du territoire.",
     "insurance": "Le groupe sert plusieurs millions de sociétaires en France.",
     "energy": "Le groupe exploite des installations de production et de distribution en Europe.",
     "industry": "Les sites industriels du groupe sont soumis à des exigences de sûreté élevées.",
-    "telecom": "Le réseau du groupe couvre l'ensemble du territoire métropolitain.",
+    "telecom": "Le réseau du groupe couvre l’ensemble du territoire métropolitain.",
     "retail": "Le groupe compte plusieurs centaines de magasins et une activité en ligne.",
 }
 
@@ -32,23 +32,23 @@ REUSE_NOTES = [
     "Les solutions des autres ministères ont été examinées avec leurs équipes.",
 ]
 OFF_THE_SHELF_NOTES = [
-    "Une dizaine d'offres du marché ont été identifiées, dont plusieurs de startups françaises.",
-    "Un sourcing auprès de l'écosystème a permis d'identifier des solutions sur étagère adaptées.",
-    "Les solutions sur étagère existent mais ne couvrent pas les contraintes d'intégration.",
-    "Un appel à manifestation d'intérêt a recueilli une quinzaine de réponses.",
+    "Une dizaine d’offres du marché ont été identifiées, dont plusieurs de startups françaises.",
+    "Un sourcing auprès de l’écosystème a permis d’identifier des solutions sur étagère adaptées.",
+    "Les solutions sur étagère existent mais ne couvrent pas les contraintes d’intégration.",
+    "Un appel à manifestation d’intérêt a recueilli une quinzaine de réponses.",
 ]
 CUSTOM_JUSTIFICATIONS = [
     "Aucune solution existante ne gère nos règles métier spécifiques ; le code produit sera publié sous licence libre.",
-    "Les contraintes d'interconnexion avec nos systèmes historiques imposent un développement spécifique.",
-    "Les solutions du marché ont été testées lors d'un sourcing ; aucune n'atteint le niveau de sécurité exigé.",
+    "Les contraintes d’interconnexion avec nos systèmes historiques imposent un développement spécifique.",
+    "Les solutions du marché ont été testées lors d’un sourcing ; aucune n’atteint le niveau de sécurité exigé.",
 ]
 CANCEL_REASONS = [
-    "Besoin redéfini à la suite d'une réorganisation interne ; une nouvelle consultation sera publiée.",
-    "Projet suspendu faute de crédits sur l'exercice en cours.",
+    "Besoin redéfini à la suite d’une réorganisation interne ; une nouvelle consultation sera publiée.",
+    "Projet suspendu faute de crédits sur l’exercice en cours.",
     "Une solution mutualisée répondant au besoin a été identifiée après publication.",
 ]
 UNSUCCESSFUL_REASONS = [
-    "Aucune offre ne respectait l'exigence d'hébergement qualifié SecNumCloud.",
+    "Aucune offre ne respectait l’exigence d’hébergement qualifié SecNumCloud.",
     "Les offres reçues dépassaient sensiblement le budget prévu.",
     "Aucune offre reçue dans le délai.",
     "Les offres reçues ne couvraient pas le périmètre fonctionnel demandé.",
@@ -60,10 +60,10 @@ QUESTIONS = [
     ("Le budget indiqué inclut-il la maintenance et le support ?",
      "Oui, le budget couvre la mise en œuvre et trois ans de maintenance et de support."),
     ("Une démonstration est-elle prévue dans la procédure ?",
-     "Les candidats retenus à l'issue de la première analyse seront invités à une démonstration de 45 minutes."),
-    ("Pouvez-vous préciser la volumétrie (nombre d'utilisateurs, de documents) ?",
+     "Les candidats retenus à l’issue de la première analyse seront invités à une démonstration de 45 minutes."),
+    ("Pouvez-vous préciser la volumétrie (nombre d’utilisateurs, de documents) ?",
      "Environ 3 000 utilisateurs au lancement, 12 000 à terme ; 500 000 documents à reprendre."),
-    ("Un hébergement dans un autre pays de l'Union européenne est-il acceptable ?",
+    ("Un hébergement dans un autre pays de l’Union européenne est-il acceptable ?",
      "Oui, sous réserve que le prestataire ne soit soumis à aucune loi extraterritoriale non européenne."),
     ("Le code développé sera-t-il publié sous licence libre ?",
      "Oui, le code spécifique sera publié sous licence libre (EUPL ou équivalent)."),
@@ -71,26 +71,26 @@ QUESTIONS = [
      "Un pilote au trimestre suivant la notification, puis une généralisation sur douze mois."),
     ("Une startup sans référence publique peut-elle candidater ?",
      "Oui. Les références privées et les expérimentations sont prises en compte."),
-    ("Faut-il fournir un plan de réversibilité dès l'offre ?",
+    ("Faut-il fournir un plan de réversibilité dès l’offre ?",
      "Oui, un plan de réversibilité synthétique est attendu ; il sera détaillé à la notification."),
     ("Les données de test seront-elles anonymisées ?",
      "Oui, un jeu de données anonymisé sera fourni aux candidats retenus."),
     ("Une solution en cours de qualification SecNumCloud est-elle recevable ?",
      "Elle est recevable si la qualification est attendue avant la mise en production ; joignez le calendrier."),
-    ("Quels formats d'échange sont imposés ?",
+    ("Quels formats d’échange sont imposés ?",
      "Des formats ouverts et documentés (CSV, JSON, ODF) et des API REST décrites en OpenAPI."),
 ]
 
 AMENDMENT_SUMMARIES = {
     "deadline": "Date limite de réponse reportée à la demande de plusieurs candidats.",
-    "budget": "Budget révisé à la suite de l'arbitrage budgétaire.",
-    "scope": "Précisions sur le périmètre et ajout d'une annexe technique.",
+    "budget": "Budget révisé à la suite de l’arbitrage budgétaire.",
+    "scope": "Précisions sur le périmètre et ajout d’une annexe technique.",
 }
 
 INVITATION_MESSAGES = [
     "Votre solution nous semble correspondre à ce besoin : nous serions heureux de recevoir votre offre.",
     "Suite à notre échange lors du salon, nous vous invitons à répondre à cette consultation.",
-    "Votre profil nous a été recommandé par notre ambassadeur auprès de l'écosystème.",
+    "Votre profil nous a été recommandé par notre ambassadeur auprès de l’écosystème.",
 ]
 
 BID_SUMMARIES = [
@@ -109,11 +109,11 @@ BID_PROPOSAL = (
 FEEDBACK = [
     "Offre de qualité, mais moins bien classée sur le critère de réversibilité.",
     "Prix nettement supérieur aux autres offres pour un périmètre comparable.",
-    "L'hébergement proposé ne répondait pas entièrement aux exigences de souveraineté.",
-    "Offre solide ; l'offre retenue présentait une meilleure intégration à nos outils.",
+    "L’hébergement proposé ne répondait pas entièrement aux exigences de souveraineté.",
+    "Offre solide ; l’offre retenue présentait une meilleure intégration à nos outils.",
 ]
 CANCEL_FEEDBACK = "La consultation a été annulée ; merci pour votre participation."
-UNSUCCESSFUL_FEEDBACK = "La consultation a été déclarée sans suite ; aucune offre n'a été retenue."
+UNSUCCESSFUL_FEEDBACK = "La consultation a été déclarée sans suite ; aucune offre n’a été retenue."
 EVALUATION_COMMENTS = [
     "Réponse complète et bien argumentée.",
     "Bonne maîtrise technique ; plan de réversibilité à préciser.",
@@ -148,7 +148,7 @@ def need_description(*, buyer_label: str, central_state: bool, sector: str, summ
     elif need.requires_secnumcloud:
         sovereignty.append("- Hébergement qualifié SecNumCloud exigé.")
     if need.eu_data_residency:
-        sovereignty.append("- Données hébergées et traitées exclusivement dans l'Union européenne.")
+        sovereignty.append("- Données hébergées et traitées exclusivement dans l’Union européenne.")
     if need.open_source_preferred:
         sovereignty.append("- Les solutions open source seront appréciées.")
     sovereignty.append("- Aucune exposition à une législation extraterritoriale non européenne.")
@@ -161,7 +161,7 @@ def need_description(*, buyer_label: str, central_state: bool, sector: str, summ
     if need.sme_set_aside:
         terms.append("- Réservé aux PME et startups européennes.")
     weights = ", ".join(f"{CRITERION_FR[c]} {getattr(need, f'weight_{c}')} %" for c in CRITERIA)
-    terms.append(f"- Critères d'évaluation : {weights}.")
+    terms.append(f"- Critères d’évaluation : {weights}.")
     terms.append(f"- Budget indicatif : {euros(need.budget_min_cents)} à {euros(need.budget_max_cents)} HT.")
     return "\n\n".join([
         f"Contexte\nAcheteur : {buyer_label}. {SECTOR_CONTEXT.get(sector, '')}".rstrip(),

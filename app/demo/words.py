@@ -64,7 +64,7 @@ EU_PEOPLE = {
     "SE": (["Elsa", "Erik", "Maja", "Oskar", "Ingrid"], ["Andersson", "Johansson", "Karlsson", "Nilsson", "Lind"]),
     "AT": (["Hannah", "Tobias", "Sophie", "Florian", "Katharina"], ["Gruber", "Huber", "Bauer", "Wagner", "Pichler"]),
     "PL": (["Zofia", "Jakub", "Maja", "Kacper", "Alicja"], ["Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kamińska"]),
-    "IE": (["Aoife", "Conor", "Siobhán", "Cian", "Niamh"], ["Murphy", "Kelly", "O'Brien", "Walsh", "Byrne"]),
+    "IE": (["Aoife", "Conor", "Siobhán", "Cian", "Niamh"], ["Murphy", "Kelly", "O’Brien", "Walsh", "Byrne"]),
     "LU": (["Lara", "Ben", "Charlotte", "Noah", "Emma"], ["Schmit", "Muller", "Weber", "Hoffmann", "Wagner"]),
     "DK": (["Freja", "Mads", "Ida", "Rasmus", "Sofie"], ["Nielsen", "Jensen", "Hansen", "Pedersen", "Larsen"]),
     "CZ": (["Tereza", "Jan", "Eliška", "Tomáš", "Klára"], ["Novák", "Svoboda", "Dvořák", "Černá", "Procházka"]),

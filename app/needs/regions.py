@@ -13,7 +13,7 @@ REGIONS: dict[str, str] = {
     "75": "Nouvelle-Aquitaine",
     "76": "Occitanie",
     "52": "Pays de la Loire",
-    "93": "Provence-Alpes-Côte d'Azur",
+    "93": "Provence-Alpes-Côte d’Azur",
     "01": "Guadeloupe",
     "02": "Martinique",
     "03": "Guyane",

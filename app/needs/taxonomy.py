@@ -57,7 +57,7 @@ SUBCATEGORIES: tuple[Category, ...] = (
     Category("cyber.soc", "Détection et réponse (SOC, EDR)", "Detection and response (SOC, EDR)", "cyber"),
     Category("cyber.identity", "Identité et accès", "Identity and access", "cyber"),
     Category("cyber.crypto", "Chiffrement et PKI", "Encryption and PKI", "cyber"),
-    Category("cyber.audit", "Audit et tests d'intrusion", "Audit and penetration testing", "cyber"),
+    Category("cyber.audit", "Audit et tests d’intrusion", "Audit and penetration testing", "cyber"),
     Category("quantum.computing", "Calcul quantique", "Quantum computing", "quantum"),
     Category("quantum.pqc", "Cryptographie post-quantique", "Post-quantum cryptography", "quantum"),
     Category("quantum.sensing", "Capteurs et communications quantiques", "Quantum sensing and communication", "quantum"),

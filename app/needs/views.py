@@ -216,7 +216,7 @@ def render_detail(need: Need, *, status: int = 200, **forms):
     can["upload"] = can["edit"]
     problems = []
     if need.status == NeedStatus.DRAFT and insider:
-        problems = [message_for(p.code, **p.params) for p in publication_problems(need, now=now)]
+        problems = [display.problem_text(p) for p in publication_problems(need, now=now)]
     context = {
         "need": need,
         "status": policy.effective_status(need, now),

@@ -51,7 +51,7 @@ def test_the_form_shows_the_needs_requirements_in_paris_time(client, app, market
     with app.app_context():
         deadline = db.session.scalar(select(Need.deadline_at).where(Need.reference == market["sensitive"]))
     paris = deadline.astimezone(PARIS)
-    assert "Deadline (Paris time)" in page and f"{paris.day} {paris:%B %Y}, {paris:%H:%M}" in page
+    assert f"{paris:%A} {paris.day} {paris:%B %Y}, {paris:%-I:%M %p} (Paris time)" in page
     plain = html(client.get(f"/needs/{market['need']}/bid"))
     assert 'data-marker="secnumcloud-required"' not in plain
 
