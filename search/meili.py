@@ -151,7 +151,7 @@ class MeiliBackend:
             raw = None
         if raw is None:
             raise SearchUnavailable(f"Meilisearch index {uid!r} does not exist yet: build it first")
-        return map_result(raw, query, settings.primary_key)
+        return map_result(raw, query, settings.primary_key, displayed=settings.displayed)
 
     def count(self, settings: IndexSettings) -> int:
         index = self._client.index(self.index_uid(settings))

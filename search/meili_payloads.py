@@ -175,8 +175,9 @@ def _compile(flt: Filter) -> _Expr | bool:
         return _range(flt)
     if isinstance(flt, Exists):
         name = quote_field(flt.field)
-        # EXISTS alone also matches a field present with a null value.
-        return _Expr(f"{name} EXISTS AND {name} IS NOT NULL", compound=True, joiner=" AND ")
+        # EXISTS alone also matches a field present as null or as an empty list.
+        text = f"{name} EXISTS AND {name} IS NOT NULL AND {name} IS NOT EMPTY"
+        return _Expr(text, compound=True, joiner=" AND ")
     if isinstance(flt, Not):
         inner = _compile(flt.item)
         if isinstance(inner, bool):
@@ -291,8 +292,19 @@ def empty_result(query: Query) -> SearchResult:
     )
 
 
-def map_result(raw: Mapping, query: Query, primary_key: str) -> SearchResult:
-    """Our SearchResult from the JSON Meilisearch answered to a search."""
+def map_result(
+    raw: Mapping,
+    query: Query,
+    primary_key: str,
+    *,
+    displayed: tuple[str, ...] | None = None,
+) -> SearchResult:
+    """Our SearchResult from the JSON Meilisearch answered to a search.
+
+    With ``displayed``, documents hold those fields only: the primary key, which
+    Meilisearch is always asked to return, names the hit but stays out of the document
+    unless it is displayed.
+    """
     hits = []
     for raw_hit in raw.get("hits", ()):
         document = {k: v for k, v in raw_hit.items() if k not in _HIT_META_KEYS}
@@ -304,7 +316,10 @@ def map_result(raw: Mapping, query: Query, primary_key: str) -> SearchResult:
             text = _highlight_text(formatted.get(name))
             if text is not None:
                 highlights[name] = text
-        hits.append(Hit(id=str(document[primary_key]), document=document, highlights=highlights))
+        hit_id = str(document[primary_key])
+        if displayed is not None:
+            document = {k: v for k, v in document.items() if k in displayed}
+        hits.append(Hit(id=hit_id, document=document, highlights=highlights))
     total = raw.get("totalHits")
     if total is None:
         total = raw.get("estimatedTotalHits", len(hits))
@@ -318,11 +333,9 @@ def map_result(raw: Mapping, query: Query, primary_key: str) -> SearchResult:
 def _highlight_text(value: object) -> str | None:
     if isinstance(value, str):
         return value
-    if isinstance(value, list):
-        # a list field: the items that matched, else all of them
-        items = [v for v in value if isinstance(v, str)]
-        marked = [v for v in items if MARK_START in v]
-        return ", ".join(marked or items) if items else None
+    if isinstance(value, list):  # a list field: its items, each highlighted
+        items = [text for text in map(_highlight_text, value) if text is not None]
+        return ", ".join(items) if items else None
     if isinstance(value, bool | int | float):
         return _facet_key(value)
     return None

@@ -194,7 +194,8 @@ def test_equality_membership_and_existence():
     assert translate_filter(In("category", ["ia", "cyber", "ia"])) == 'category IN ["ia", "cyber"]'
     assert translate_filter(In("budget_max", (1, 2))) == "budget_max IN [1, 2]"
     assert (
-        translate_filter(Exists("deadline_at")) == "deadline_at EXISTS AND deadline_at IS NOT NULL"
+        translate_filter(Exists("deadline_at"))
+        == "deadline_at EXISTS AND deadline_at IS NOT NULL AND deadline_at IS NOT EMPTY"
     )
 
 
@@ -218,7 +219,7 @@ def test_boolean_trees_are_parenthesised_where_precedence_needs_it():
     )
     assert translate_filter(flt) == (
         'visibility = "public" AND (category = "ia" OR NOT (deadline_at EXISTS AND '
-        "deadline_at IS NOT NULL)) AND budget_max >= 1 AND budget_max <= 5"
+        "deadline_at IS NOT NULL AND deadline_at IS NOT EMPTY)) AND budget_max >= 1 AND budget_max <= 5"
     )
     assert translate_filter(Or(And(Eq("a", 1), Eq("b", 2)), Eq("c", 3))) == (
         "(a = 1 AND b = 2) OR c = 3"
@@ -337,7 +338,7 @@ def test_highlights_come_from_formatted_for_the_asked_fields_only():
     hit = map_result(RAW, query, "id").hits[0]
     assert hit.highlights == {
         "title": f"{MARK_START}Cloud{MARK_END} souverain",
-        "tags": f"{MARK_START}cloud{MARK_END}",
+        "tags": f"{MARK_START}cloud{MARK_END}, iaas",
     }
     assert map_result(RAW, Query(text="cloud"), "id").hits[0].highlights == {}
     assert map_result(RAW, query, "id").hits[1].highlights == {}
@@ -351,6 +352,12 @@ def test_facet_counts_are_strings_to_ints_for_every_asked_facet():
         "sme_set_aside": {"true": 12, "false": 45},
         "region": {},
     }
+
+
+def test_documents_hold_the_displayed_fields_only():
+    result = map_result(RAW, Query(), "id", displayed=("title", "summary"))
+    assert result.ids == ["7", "b-2"]
+    assert result.hits[0].document == {"title": "Cloud souverain", "summary": "Hébergement"}
 
 
 def test_an_estimated_total_is_used_when_no_exact_one_came():
