@@ -1,6 +1,9 @@
 """Meilisearch backend (production), with the official ``meilisearch`` client.
 
 - Index names carry an optional prefix (one Meilisearch for several environments).
+- An index is created and configured on first use (add, search) if ensure_index was
+  never called, as in the embedded backend; Meilisearch alone would create it on the
+  first write without our settings.
 - Writes wait for their tasks, so what was added is searchable on return; a failed task
   raises SearchError with the engine's message.
 - An unreachable, slow or failing engine raises SearchUnavailable; a request the engine
@@ -150,7 +153,9 @@ class MeiliBackend:
         except _MissingIndex:
             raw = None
         if raw is None:
-            raise SearchUnavailable(f"Meilisearch index {uid!r} does not exist yet: build it first")
+            # Never built (or dropped): like the embedded backend, make it, empty.
+            self._ensure(uid, settings)
+            return empty_result(query)
         return map_result(raw, query, settings.primary_key, displayed=settings.displayed)
 
     def count(self, settings: IndexSettings) -> int:

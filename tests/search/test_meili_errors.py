@@ -144,7 +144,7 @@ def test_health(double):
     assert backend_on(double).healthy() is False
 
 
-def test_searching_an_index_that_was_never_built_is_unavailable(double):
+def test_searching_an_index_that_was_never_built_makes_it_and_finds_nothing(double):
     double.on(
         "POST",
         "/indexes/needs/search",
@@ -157,9 +157,10 @@ def test_searching_an_index_that_was_never_built_is_unavailable(double):
             },
         ),
     )
-    with pytest.raises(SearchUnavailable, match="does not exist yet") as caught:
-        backend_on(double).search(SETTINGS, Query(text="cloud"))
-    assert_keyless(caught.value)
+    result = backend_on(double).search(SETTINGS, Query(text="cloud", facets=("category",)))
+    assert (result.hits, result.total, result.facets) == ([], 0, {"category": {}})
+    assert double.sent("POST", path="/indexes")[0].body == {"uid": "needs", "primaryKey": "id"}
+    assert [r.path for r in double.sent("PATCH")] == ["/indexes/needs/settings"]
 
 
 # --- rejected requests ------------------------------------------------------------------
