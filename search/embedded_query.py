@@ -157,5 +157,6 @@ def plan(
         budget = typo_budget(settings, slot.word)
         if budget and not slot.stop:
             for level, terms in vocabulary.near(slot.word, budget).items():
-                slot.levels[level].update((t,) for t in terms)
+                # words the prefix already finds without a typo stay at level 0
+                slot.levels[level].update((t,) for t in terms if not (slot.prefix and t.startswith(slot.word)))
     return Plan(slots)

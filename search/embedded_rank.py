@@ -7,9 +7,10 @@ are ranked by, in order:
 2. words: more query words matched first (a word matches through itself, a synonym, a
    typo or, for the last word, as a prefix);
 3. typos: fewer typos first (summed over the matched words);
-4. attribute: matches in more important fields first (the fields of ``searchable`` are
-   in decreasing importance; summed over matched words, each counting its best field);
-5. BM25 with field weights (term frequency, rarity, field length), computed when the
+4. attribute: words matched in the first searchable field (a need's title, a supplier's
+   name) first — counted per word; finer field order comes from the BM25 weights;
+5. BM25 with field weights decreasing in ``searchable`` order (term frequency, rarity,
+   field length; it also rewards phrases of multi-word synonyms), computed when the
    text matches at most BM25_LIMIT documents — beyond that it would cost more than the
    latency budget, and index order decides;
 6. index order (first indexed first).
@@ -33,7 +34,7 @@ def _rids(conn: sqlite3.Connection, sql: str, args: tuple) -> np.ndarray:
     (joined,) = conn.execute(sql, args).fetchone()
     if not joined:
         return np.empty(0, np.int64)
-    return np.array(joined.split(","), dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
 
 
 class TextFeatures:
@@ -49,20 +50,19 @@ class TextFeatures:
         self.expressions: list[str] = []
         for slot in plan.active:
             level = np.full(size, 3, np.int8)
-            best_field = np.full(size, fields, np.int32)
+            in_first = np.zeros(size, np.bool_)
             for lvl, expr in slot.expressions().items():
                 self.expressions.append(expr)
-                for f in range(fields):
-                    rids = _rids(conn, sql, (f"{{f{f}}} : ({expr})",))
-                    rids = rids[rids < size]
-                    if not len(rids):
-                        continue
-                    level[rids] = np.minimum(level[rids], lvl)
-                    best_field[rids] = np.minimum(best_field[rids], f)
+                rids = _rids(conn, sql, (expr,))
+                rids = rids[rids < size]
+                level[rids] = np.minimum(level[rids], lvl)
+                if fields > 1 and len(rids):
+                    first = _rids(conn, sql, (f"{{f0}} : ({expr})",))
+                    in_first[first[first < size]] = True
             matched = level < 3
             self.words += matched
             self.typos += np.where(matched, level, 0).astype(np.int16)
-            self.attribute += np.where(matched, best_field, 0)
+            self.attribute += matched & ~in_first
         self.mask = self.words > 0
         self._conn, self._fts, self._fields = conn, fts, fields
 
