@@ -80,6 +80,12 @@ def _stored_settings(name: str, stored: dict) -> IndexSettings:
     )
 
 
+def _label(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
     iterator = iter(items)
     while batch := list(islice(iterator, max(1, size))):
@@ -152,6 +158,13 @@ class EmbeddedBackend:
             else:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def _next_generation(self, conn: sqlite3.Connection, meta: dict[str, str]) -> int:
+        """A generation number never used before in this file, even across drops, so that
+        no process mistakes a new generation for the one it has in memory."""
+        gen = max(int(meta.get(k, 0)) for k in ("generation", "building", "last_generation")) + 1
+        self._set_meta(conn, last_generation=str(gen))
+        return gen
+
     def _state(self, name: str, gen: int, stored: dict) -> _State:
         with self._states_lock:
             state = self._states.get((name, gen))
@@ -169,8 +182,9 @@ class EmbeddedBackend:
         with self._transaction(settings.name, write=True) as conn:
             meta = self._meta(conn)
             if "generation" not in meta:
-                create_generation(conn, 1, settings)
-                self._set_meta(conn, generation="1", layout=wanted)
+                gen = self._next_generation(conn, meta)
+                create_generation(conn, gen, settings)
+                self._set_meta(conn, generation=str(gen), layout=wanted)
             elif meta["layout"] != wanted:
                 relayout = "building" not in meta
         if relayout:
@@ -229,7 +243,7 @@ class EmbeddedBackend:
             meta = self._meta(conn)
             if "building" in meta:  # an abandoned build: start afresh
                 drop_generation(conn, int(meta["building"]))
-            new = max(int(meta.get("generation", 0)), int(meta.get("building", 0))) + 1
+            new = self._next_generation(conn, meta)
             create_generation(conn, new, settings)
             self._set_meta(conn, building=str(new), building_layout=wanted)
         try:
@@ -265,7 +279,7 @@ class EmbeddedBackend:
             for key in ("generation", "building"):
                 if key in meta:
                     drop_generation(conn, int(meta[key]))
-            conn.execute("DELETE FROM meta")
+            conn.execute("DELETE FROM meta WHERE key != 'last_generation'")
         self._ready = {r for r in self._ready if r[0] != settings.name}
 
     # -- reads -------------------------------------------------------------------------
@@ -341,7 +355,9 @@ class EmbeddedBackend:
             if value is None or isinstance(value, dict):
                 continue
             items = value if isinstance(value, list) else [value]
-            highlights[name] = ", ".join(highlight(str(v), terms, prefixes) for v in items)
+            highlights[name] = ", ".join(
+                highlight(v, terms, prefixes) if isinstance(v, str) else _label(v) for v in items if v is not None
+            )
         if settings.displayed is not None:
             doc = {k: doc[k] for k in settings.displayed if k in doc}
         return Hit(id=doc_id, document=doc, highlights=highlights)

@@ -70,8 +70,8 @@ def drop_generation(conn: sqlite3.Connection, gen: int) -> None:
 
 def attribute_values(value: object) -> list[str | int | float]:
     """What a field value is filtered, faceted and sorted by (lists give each element)."""
-    if value is None:
-        return []
+    if value is None or value == "":
+        return []  # like Meilisearch, an empty value is no value (Exists is false)
     if isinstance(value, bool):
         return ["true" if value else "false"]
     if isinstance(value, int | float | str):
