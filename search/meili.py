@@ -45,6 +45,7 @@ from .base import IndexSettings, Query, SearchError, SearchResult, SearchUnavail
 from .meili_payloads import (
     empty_result,
     map_result,
+    query_text,
     quote_field,
     quote_value,
     search_params,
@@ -58,6 +59,7 @@ __all__ = [
     "map_result",
     "quote_field",
     "quote_value",
+    "query_text",
     "search_params",
     "settings_payload",
     "synonyms_payload",
@@ -149,7 +151,8 @@ class MeiliBackend:
         params = search_params(query)
         uid = self.index_uid(settings)
         try:
-            raw = self._call("searching", self._client.index(uid).search, query.text, params)
+            index = self._client.index(uid)
+            raw = self._call("searching", index.search, query_text(query.text), params)
         except _MissingIndex:
             raw = None
         if raw is None:

@@ -30,14 +30,20 @@ from .base import (
     SearchResult,
 )
 
-# An explicit sort is what the user asked for ("by deadline", "by budget"): it comes right
-# after "words" (with matchingStrategy "all" every hit holds every query word, so it
-# orders the hits); relevance rules break its ties, and without a sort they rank alone.
+# An explicit sort ("by deadline", "by budget") orders the hits right after "words": hits
+# holding every query word come first, each group in the asked order; relevance rules
+# break its ties, and without a sort they rank alone.
 RANKING_RULES = ("words", "sort", "typo", "proximity", "attribute", "exactness")
 
-# Every word of the query must match (after typos, prefixes and synonyms), as in the
-# embedded backend: facet counts and totals then describe what the user typed.
-MATCHING_STRATEGY = "all"
+# Hits holding every query word first, then those missing the last words (Meilisearch's
+# default, stated so it cannot change under us).
+MATCHING_STRATEGY = "last"
+
+# A French elision (l', d', qu', jusqu'...) before a word: dropped from the query, so
+# « l'intelligence » asks for « intelligence », not for a word « l » as well.
+_ELISION = re.compile(
+    r"(?<![^\W_])(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’](?=[^\W_])", re.I
+)
 
 # Meilisearch names languages with ISO 639-3 codes in localizedAttributes.
 _LOCALES = {
@@ -252,6 +258,12 @@ def quote_field(name: str) -> str:
 
 
 # --- search parameters and results -------------------------------------------------------
+
+
+def query_text(text: str) -> str:
+    """The ``q`` sent for what the user typed: French elisions dropped, the rest as is
+    (a trailing space still tells Meilisearch the last word is complete, not a prefix)."""
+    return _ELISION.sub("", text)
 
 
 def search_params(query: Query) -> dict:

@@ -21,6 +21,7 @@ from search.base import (
 )
 from search.meili import (
     map_result,
+    query_text,
     quote_field,
     quote_value,
     search_params,
@@ -269,7 +270,7 @@ def test_search_params_carry_filter_facets_sort_pages_and_marks():
     assert search_params(query) == {
         "page": 3,
         "hitsPerPage": 10,
-        "matchingStrategy": "all",
+        "matchingStrategy": "last",
         "filter": 'category = "cloud"',
         "facets": ["category", "sme_set_aside"],
         "sort": ["deadline_at:asc", "budget_max:desc"],
@@ -280,8 +281,16 @@ def test_search_params_carry_filter_facets_sort_pages_and_marks():
 
 
 def test_a_plain_query_sends_only_pagination():
-    assert search_params(Query()) == {"page": 1, "hitsPerPage": 20, "matchingStrategy": "all"}
+    assert search_params(Query()) == {"page": 1, "hitsPerPage": 20, "matchingStrategy": "last"}
     assert "filter" not in search_params(Query(filter=And()))
+
+
+def test_french_elisions_are_dropped_from_the_query_text():
+    assert query_text("l'intelligence artificielle ") == "intelligence artificielle "
+    assert query_text("Plateforme d’IA qu'elle") == "Plateforme IA elle"
+    assert query_text("jusqu'au cloud") == "au cloud"
+    assert query_text("aujourd'hui O'Reilly d' l'") == "aujourd'hui O'Reilly d' l'"
+    assert query_text("cyberséc") == "cyberséc"
 
 
 def test_a_filter_that_matches_nothing_needs_no_request():
