@@ -110,9 +110,7 @@ class MeiliBackend:
         self._ensured: set[str] = set()  # indexes this process has configured
         parts = urlsplit(self.url)
         # what messages name: scheme, host and port, never credentials or the key
-        self._where = f"{parts.scheme}://{parts.hostname or ''}" + (
-            f":{parts.port}" if parts.port else ""
-        )
+        self._where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
     def __repr__(self) -> str:
         return f"MeiliBackend({self._where!r}, index_prefix={self.index_prefix!r})"
