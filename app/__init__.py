@@ -96,16 +96,13 @@ def register_auth(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
-    from app.main.views import bp as main_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    from app.needs.views import bp as needs_bp
-
-    app.register_blueprint(needs_bp)
     from app.bids.views import bp as bids_bp
+    from app.main.views import bp as main_bp
+    from app.needs.views import bp as needs_bp
+    from app.suppliers.views import bp as suppliers_bp
 
-    app.register_blueprint(bids_bp)
+    for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:

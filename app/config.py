@@ -155,7 +155,8 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "SITE_NAME": "Tremplin",
         # Packages loaded by name that subscribe to outbox events (app never imports them)
-        "EVENT_SUBSCRIBERS": ("notifications",),
+        "EVENT_SUBSCRIBERS": ("app.matching.indexing", "notifications"),
+        "SEARCH_INDEX_PREFIX": get("SEARCH_INDEX_PREFIX", ""),
     }
     # Explicit overrides (tests, scripts) may add or replace any other key.
     config.update({k: v for k, v in overrides.items() if k != "DATABASE_URL"})

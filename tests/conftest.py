@@ -122,6 +122,12 @@ def _wipe(application) -> None:
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
                 conn.execute(text("PRAGMA foreign_keys=ON"))
+        # The search indexes of the test app follow the database: empty them too.
+        from app.matching import documents
+        from app.matching.engine import backend
+
+        for settings in (documents.NEEDS, documents.SUPPLIERS):
+            backend().drop(settings)
 
 
 @pytest.fixture()

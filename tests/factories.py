@@ -112,6 +112,10 @@ def make_need(buyer, *, status: str = "published", visibility: str = "public", d
     for supplier in invited:
         db.session.add(Invitation(need_id=need.id, supplier_id=supplier.id))
     db.session.commit()
+    # In the product the outbox indexes a need after commit; here it is written directly.
+    from app.matching.indexing import index_need
+
+    index_need(need.id)
     return need
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.accounts.models import Organisation
+from app.db import utcnow
 from app.events import OutboxEvent
 from app.extensions import db
 from app.matching import documents
@@ -59,13 +61,25 @@ def ensure_indexes() -> None:
 
 
 def reindex(which: str = "all") -> dict[str, int]:
-    """Rebuild indexes from the database aside, then swap them in (no downtime)."""
+    """Rebuild indexes from the database aside, then swap them in (no downtime).
+
+    Rows changed while the copy was being built are written again after the swap, so
+    an engine that does not mirror live writes into the copy loses nothing.
+    """
     engine = backend()
     counts = {}
     if which in ("all", "needs"):
+        started = utcnow()
         counts["needs"] = engine.rebuild(documents.NEEDS, documents.all_need_documents())
+        changed = db.session.scalars(select(Need.id).where(Need.updated_at >= started)).all()
+        for need_id in changed:
+            index_need(need_id)
     if which in ("all", "suppliers"):
+        started = utcnow()
         counts["suppliers"] = engine.rebuild(documents.SUPPLIERS, documents.all_supplier_documents())
+        changed = db.session.scalars(select(Organisation.id).where(Organisation.updated_at >= started)).all()
+        for organisation_id in changed:
+            index_supplier(organisation_id)
     return counts
 
 

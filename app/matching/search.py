@@ -35,7 +35,7 @@ NEED_SORTS = {
 }
 DEADLINE_WINDOWS = {"week": 7, "month": 31, "quarter": 92}
 NEED_FACETS = ("axes", "budget_band", "route", "buyer_kind", "region", "sensitive_data", "eu_data_residency",
-               "open_source_preferred", "sme_set_aside")
+               "open_source_preferred", "sme_set_aside", "core_band")
 FLAGS = ("sensitive_data", "eu_data_residency", "open_source_preferred", "sme_set_aside", "core")
 
 
@@ -57,9 +57,21 @@ class NeedSearch:
     regions: tuple[str, ...] = ()
     deadline: str = ""
     flags: tuple[str, ...] = ()
-    include_closed: bool = False
+    status: str = "open"  # open for bids, closed, or all (never drafts)
+    category: str = ""  # one axis or sub-category (links from need pages and the home)
+    visibility: str = ""
     sort: str = "relevance"
     page: int = 1
+
+    @property
+    def include_closed(self) -> bool:
+        return self.status != "open"
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the default (open needs) narrows the search."""
+        return any([self.q, self.axes, self.bands, self.routes, self.buyer_kinds, self.regions, self.deadline,
+                    self.flags, self.category, self.visibility, self.status != "open"])
 
     @classmethod
     def from_args(cls, args: Mapping) -> NeedSearch:
@@ -74,8 +86,13 @@ class NeedSearch:
             buyer_kinds=_multi(args, "buyer_kind", {"administration", "corporate"}),
             regions=_multi(args, "region", REGIONS),
             deadline=args.get("deadline") if args.get("deadline") in DEADLINE_WINDOWS else "",
-            flags=_multi(args, "flag", FLAGS),
-            include_closed=args.get("closed") in ("1", "on", "true"),
+            flags=tuple(dict.fromkeys(_multi(args, "flag", FLAGS)
+                                      + (("core",) if args.get("core") in ("1", "on", "true") else ()))),
+            status=("all" if args.get("closed") in ("1", "on", "true") else
+                    args.get("status") if args.get("status") in ("open", "closed", "all") else "open"),
+            category=args.get("category") if args.get("category") in taxonomy.BY_CODE else "",
+            visibility=args.get("visibility") if args.get("visibility") in ("public", "restricted",
+                                                                             "invitation") else "",
             sort=sort if sort in NEED_SORTS else ("relevance" if text else "deadline"),
             page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
         )
@@ -97,8 +114,16 @@ class NeedSearch:
             parts.append(Range("deadline_ts", lte=int(limit.timestamp())))
         for flag in self.flags:
             parts.append(Eq("core_band", True) if flag == "core" else Eq(flag, True))
-        if not self.include_closed:
-            parts.append(And(Eq("status", "published"), Range("deadline_ts", gt=int(now.timestamp()))))
+        if self.category:
+            parts.append(Eq("axes" if taxonomy.BY_CODE[self.category].parent is None else "categories",
+                            self.category))
+        if self.visibility:
+            parts.append(Eq("visibility", self.visibility))
+        open_now = And(Eq("status", "published"), Range("deadline_ts", gt=int(now.timestamp())))
+        if self.status == "open":
+            parts.append(open_now)
+        elif self.status == "closed":
+            parts.append(And(Not(Eq("status", "draft")), Not(open_now)))
         else:
             parts.append(Not(Eq("status", "draft")))
         return And(*parts) if parts else None

@@ -33,7 +33,7 @@ from app.needs.forms import (
     weight_fields,
 )
 from app.needs.messages import APPROACH_LABELS, CRITERION_LABELS, message_for
-from app.needs.models import Need, NeedStatus, Route, Visibility
+from app.needs.models import Need, NeedStatus
 from app.needs.participation import find_follow, visible_questions
 from app.needs.policy import current_viewer
 from app.needs.regions import REGIONS
@@ -100,10 +100,10 @@ def commit_or_conflict(need: Need) -> bool:
 
 @bp.get("")
 def search():
-    filters = queries.BrowseFilters.from_args(request.args)
-    page = queries.browse_needs(current_viewer(), filters)
-    return render_template("needs/search.html", page=page, filters=filters, regions=REGIONS,
-                           routes=list(Route), visibilities=list(Visibility), axes=category_groups())
+    """Full-text search with facets (the engine), within the viewer's rights."""
+    from app.matching.pages import render_needs_search
+
+    return render_needs_search()
 
 
 @bp.get("/mine")
