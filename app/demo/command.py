@@ -54,6 +54,20 @@ def demo_command(seed: int, today: datetime | None, reset: bool, if_empty: bool)
         db.session.rollback()
         raise
     _report(summary, time.perf_counter() - started, reset)
+    _index()
+
+
+def _index() -> None:
+    """Make the demo searchable at once (the outbox is not used for demo data)."""
+    from app.matching.indexing import reindex
+    from search.base import SearchUnavailable
+
+    try:
+        counts = reindex()
+    except SearchUnavailable as exc:
+        click.echo(f"Search index not built ({exc}); run `flask --app wsgi search reindex` later.")
+        return
+    click.echo("Search index built: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
 
 
 def _report(summary: DemoSummary, seconds: float, reset: bool) -> None:

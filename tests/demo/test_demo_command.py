@@ -222,3 +222,15 @@ def test_the_same_seed_gives_the_same_market_and_another_seed_another(app, sessi
     session.rollback()
     assert snapshot(session) == before
     assert count(session, Organisation, Organisation.kind.in_(SUPPLIER_KINDS)) == len(before["suppliers"])
+
+
+def test_the_demo_market_is_searchable_at_once(demo, app):
+    """The demo indexes what it creates: public needs are found by words of their titles."""
+    from app.matching.search import NeedSearch, search_needs
+    from app.needs.policy import Viewer
+
+    with app.app_context():
+        assert "Search index built" in demo.output
+        results = search_needs(Viewer.anonymous(), NeedSearch(status="all"), per_page=100)
+        assert results.total > 0
+        assert all(h.need.visibility.value == "public" for h in results.hits)
