@@ -148,6 +148,7 @@ def bench_tantivy(docs: list[dict], folder: Path, rounds: int) -> None:
         builder.add_boolean_field(name, stored=True, indexed=True, fast=True)
     builder.add_integer_field("budget", stored=True, indexed=True, fast=True)
     schema = builder.build()
+    (folder / "tantivy").mkdir()
     index = tantivy.Index(schema, path=str(folder / "tantivy"))
     start = time.perf_counter()
     writer = index.writer(heap_size=200_000_000, num_threads=2)

@@ -100,6 +100,7 @@ class EmbeddedBackend:
         self._local = threading.local()
         self._states: dict[tuple[str, int], _State] = {}
         self._states_lock = threading.Lock()
+        self._pid = os.getpid()
         self._ready: set[tuple[str, str]] = set()
         self._synonyms: dict[int, tuple[object, dict]] = {}
 
@@ -166,6 +167,8 @@ class EmbeddedBackend:
         return gen
 
     def _state(self, name: str, gen: int, stored: dict) -> _State:
+        if self._pid != os.getpid():  # a forked worker: locks may have been held by another thread
+            self._pid, self._states, self._states_lock = os.getpid(), {}, threading.Lock()
         with self._states_lock:
             state = self._states.get((name, gen))
             if state is None:

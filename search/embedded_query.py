@@ -11,7 +11,7 @@ grouped by typo level:
   distance, allowed from ``min_word_size_one_typo`` / ``min_word_size_two_typos``
   letters; a typo on the first letter counts as two, as in Meilisearch.
 
-Stop words (search.text.STOP_WORDS) neither select nor rank documents, unless the query
+Only the first MAX_WORDS words count. Stop words (search.text.STOP_WORDS) neither select nor rank documents, unless the query
 has nothing else.
 """
 
@@ -29,6 +29,7 @@ from search.embedded_store import table
 from search.text import STOP_WORDS, fold, words
 
 MIN_PREFIX = 2
+MAX_WORDS = 10  # like Meilisearch, later words of a long query are ignored
 MAX_TYPO_TERMS = 40  # per word and level, the closest ones
 
 
@@ -136,7 +137,7 @@ def plan(
     vocabulary: Vocabulary,
     synonyms: dict[tuple[str, ...], set[tuple[str, ...]]],
 ) -> Plan:
-    tokens = words(text)
+    tokens = words(text)[:MAX_WORDS]
     slots = [Slot(word=w, stop=w in STOP_WORDS) for w in tokens]
     if not slots:
         return Plan([])

@@ -7,8 +7,9 @@ are ranked by, in order:
 2. words: more query words matched first (a word matches through itself, a synonym, a
    typo or, for the last word, as a prefix);
 3. typos: fewer typos first (summed over the matched words);
-4. attribute: words matched in the first searchable field (a need's title, a supplier's
-   name) first — counted per word; finer field order comes from the BM25 weights;
+4. attribute: words matched without a typo in the first searchable field (a need's
+   title, a supplier's name) first — counted per word; finer field order comes from the
+   BM25 weights;
 5. BM25 with field weights decreasing in ``searchable`` order (term frequency, rarity,
    field length; it also rewards phrases of multi-word synonyms), computed when the
    text matches at most BM25_LIMIT documents — beyond that it would cost more than the
@@ -56,7 +57,7 @@ class TextFeatures:
                 rids = _rids(conn, sql, (expr,))
                 rids = rids[rids < size]
                 level[rids] = np.minimum(level[rids], lvl)
-                if fields > 1 and len(rids):
+                if lvl == 0 and fields > 1 and len(rids):
                     first = _rids(conn, sql, (f"{{f0}} : ({expr})",))
                     in_first[first[first < size]] = True
             matched = level < 3
