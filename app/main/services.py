@@ -158,9 +158,16 @@ def count_open_invitations(organisation: Organisation, *, now: datetime | None =
     return db.session.scalar(stmt) or 0
 
 
-def supplier_home(organisation: Organisation, *, now: datetime | None = None) -> dict:
+def supplier_home(organisation: Organisation, *, now: datetime | None = None, viewer=None) -> dict:
+    """The supplier's dashboard; ``viewer`` (app.needs.policy.Viewer) defaults to the organisation's rights."""
+    from app.matching.matching_pages import needs_for_you
+
     now = now or utcnow()
+    matched, matching_unavailable = needs_for_you(organisation, viewer)
     return {
+        # Open needs it may see and bid on, scored with reasons (app.matching.scoring).
+        "needs_for_you": matched,
+        "needs_for_you_unavailable": matching_unavailable,
         "organisation": organisation,
         "completeness": profile_completeness(organisation),
         "bids": supplier_bids(organisation),

@@ -15,6 +15,7 @@ from app.accounts.models import Organisation
 from app.events import commit
 from app.extensions import db
 from app.files.storage import send_stored
+from app.matching.matching_pages import supplier_suggestions
 from app.needs import attachments, participation, policy, queries, services
 from app.needs.forms import AnswerForm, AttachmentForm, InviteForm, QuestionForm, ReasonForm
 from app.needs.messages import message_for
@@ -111,11 +112,19 @@ def unsuccessful(reference: str):
 
 def _invite_page(need: Need, form: InviteForm, status: int = 200):
     query = (request.values.get("q") or "").strip()
+    suggestions, unavailable = supplier_suggestions(need)
     return render_template(
         "needs/invite.html", need=need, form=form, query=query,
         candidates=queries.supplier_candidates(need, query),
-        suggestions=queries.suggested_suppliers(need),
+        suggestions=suggestions, suggestions_unavailable=unavailable,
+        # without the engine, the suppliers of the need's categories, as before
+        category_suppliers=queries.suggested_suppliers(need) if unavailable else [],
     ), status
+
+
+def _from_need_page() -> bool:
+    """The one-click invitation of a suggested supplier, sent from the need's page."""
+    return request.form.get("back") == "need"
 
 
 @bp.route("/<reference>/invite", methods=["GET", "POST"])
@@ -138,9 +147,13 @@ def invite(reference: str):
     except NeedError as exc:
         db.session.rollback()
         flash(message_for(exc.code, **exc.params), "error")
+        if _from_need_page():
+            return redirect(url_for("needs.detail", reference=need.reference, _anchor="suggestions"))
         return _invite_page(need, form, 400)
     commit()
     flash(_("%(name)s is invited.", name=supplier.name), "success")
+    if _from_need_page():
+        return redirect(url_for("needs.detail", reference=need.reference, _anchor="suggestions"))
     return redirect(url_for("needs.invite", reference=need.reference))
 
 

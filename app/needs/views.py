@@ -20,7 +20,9 @@ from app.events import commit
 from app.extensions import db
 from app.i18n import current_locale
 from app.main.services import group_by_status, need_counts, received_bid_counts
-from app.needs import display, policy, queries, services, taxonomy
+from app.matching.matching_pages import draft_existing_solutions, supplier_suggestions
+from app.matching.matching_solutions import existing_solutions_for
+from app.needs import display, policy, services, taxonomy
 from app.needs.attachments import need_attachments
 from app.needs.forms import (
     AnswerForm,
@@ -139,9 +141,10 @@ def create():
     organisation = current_organisation()
     if request.method == "GET":
         codes = _chosen_categories(request.args.getlist("categories"))
-        if not codes and not request.args.get("skip"):
+        text = (request.args.get("q") or "").strip()[:200]
+        if not codes and not text and not request.args.get("skip"):
             return render_template("needs/choose_categories.html")
-        form = NeedForm(buyer=organisation, data={"categories": codes})
+        form = NeedForm(buyer=organisation, data={"categories": codes, **({"title": text} if text else {})})
     else:
         form = NeedForm(buyer=organisation)
         if form.validate_on_submit():
@@ -155,11 +158,13 @@ def create():
                 flash(_("Draft saved. Check it, add documents if needed, then publish it."), "success")
                 return redirect(url_for("needs.detail", reference=need.reference))
         codes = _chosen_categories(form.categories.data or [])
-    solutions = queries.existing_solutions(codes, buyer=organisation)
+        text = " ".join(filter(None, [form.title.data, form.summary.data]))
+    # Reuse first, off-the-shelf second: ranked by the need's words and categories.
+    solutions = existing_solutions_for(text, codes, buyer=organisation)
     for message in form.other_errors:
         flash(message, "error")
     status = 400 if form.is_submitted() else 200
-    return render_template("needs/new.html", form=form, solutions=solutions, codes=codes,
+    return render_template("needs/new.html", form=form, solutions=solutions, codes=codes, text=text,
                            weights=weight_fields(form)), status
 
 
@@ -215,8 +220,13 @@ def render_detail(need: Need, *, status: int = 200, **forms):
     }
     can["upload"] = can["edit"]
     problems = []
+    existing = None
     if need.status == NeedStatus.DRAFT and insider:
         problems = [display.problem_text(p) for p in publication_problems(need, now=now)]
+        existing = draft_existing_solutions(need)  # doctrine: reuse first, before publishing
+    suggestions, suggestions_unavailable = None, False
+    if can["invite"]:  # the buyer's agents, while the need is a draft or open
+        suggestions, suggestions_unavailable = supplier_suggestions(need)
     context = {
         "need": need,
         "status": policy.effective_status(need, now),
@@ -228,6 +238,9 @@ def render_detail(need: Need, *, status: int = 200, **forms):
         "amendments": list(reversed(need.amendments)),
         "following": can["follow"] and find_follow(need, current_user) is not None,
         "problems": problems,
+        "existing": existing,
+        "suggestions": suggestions,
+        "suggestions_unavailable": suggestions_unavailable,
         "weights": [(c, need.weights[c]) for c in CRITERION_LABELS],
         "empty_form": EmptyForm(),
         "cancel_form": forms.get("cancel_form") or ReasonForm(prefix="cancel"),
