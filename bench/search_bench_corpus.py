@@ -222,7 +222,9 @@ def _country(rng: Random) -> str:
     return rng.choices(list(EU_SUPPLIER_COUNTS), weights=list(EU_SUPPLIER_COUNTS.values()))[0]
 
 
-def supplier_documents(count: int, *, seed: int, first_id: int) -> list[dict]:
+def supplier_documents(count: int, *, seed: int, first_id: int, solutions_out: list | None = None) -> list[dict]:
+    """Supplier documents; with ``solutions_out``, their solutions as rows too
+    (organisation id, name, summary, description, category, open source, SecNumCloud)."""
     rng = Random(seed * 1_000_003 + 2)
     brands = _brand_words(rng, 30_000)
     namer = _Namer(rng, brands)
@@ -254,9 +256,12 @@ def supplier_documents(count: int, *, seed: int, first_id: int) -> list[dict]:
                 summary = rng.choice(EN_SUMMARIES).format(label=label, label_lc=label.lower())
             else:
                 summary = rng.choice(summaries)
-            solutions.append((f"{rng.choice(brands)} {rng.choice(product_words)}", summary,
+            product = f"{rng.choice(brands)} {rng.choice(product_words)}"
+            if any(product == s[0] for s in solutions):
+                continue
+            solutions.append((product, summary,
                               rng.choice(["", f"Référence : {rng.choice(REFERENCE_CLIENTS)}."]),
-                              rng.random() < 0.35, rng.random() < 0.04))
+                              rng.random() < 0.35, rng.random() < 0.04, code))
         code = codes[0]
         label = taxonomy.BY_CODE[code].label_en
         headline = (rng.choice(EN_HEADLINES).format(label=label, label_lc=label.lower()) if english
@@ -266,6 +271,8 @@ def supplier_documents(count: int, *, seed: int, first_id: int) -> list[dict]:
                                         codes, {c: v[0] for c, v in labels_of.items()})
         description += f" Gammes : {', '.join(rng.sample(brands, 3))}."
         secnumcloud = "secnumcloud" in certifications or any(s[4] for s in solutions)
+        if solutions_out is not None:
+            solutions_out.extend((first_id + i, *s) for s in solutions)
         docs.append({
             "id": str(first_id + i),
             "name": name,
