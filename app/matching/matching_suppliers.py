@@ -4,12 +4,13 @@ Entry point (also for bench/): ``match_suppliers(need, limit=20)`` with a Need l
 in the current app context. It costs a bounded amount of work whatever the size of the
 market:
 
-1. two engine queries on the suppliers index, each carrying the hard requirements as
+1. three engine queries on the suppliers index, each carrying the hard requirements as
    a filter (verified, SecNumCloud, hosting in the EU, SME set-aside): the need's key
    words (matching_words.QUERY_WORDS of them; the engine ranks suppliers matching more of
-   them first, so it acts as a ranked OR; CANDIDATES_BY_TEXT hits), and the need's
-   categories without text, by name (CANDIDATES_BY_CATEGORY), so that a supplier in
-   the right category is not missed for want of shared words. One text query, not one
+   them first, so it acts as a ranked OR; CANDIDATES_BY_TEXT hits), then without text,
+   by name, the suppliers of the need's categories (CANDIDATES_BY_CATEGORY) and of
+   their axes (CANDIDATES_BY_AXIS), so that a supplier in the right field is not
+   missed for want of shared words. One text query, not one
    per axis: on the embedded engine each query word costs a typo expansion over the
    whole vocabulary, and a second text query doubled the time for no better top 20
    (measured on 100k suppliers);
@@ -37,10 +38,11 @@ from app.matching.scoring import NeedFacts, Reason, SupplierFacts, requirement_f
 from app.needs import taxonomy
 from app.needs.models import Need
 from app.suppliers.models import SupplierProfile
-from search.base import And, In, Query, SearchBackend
+from search.base import And, In, Not, Query, SearchBackend
 
 CANDIDATES_BY_TEXT = 300
 CANDIDATES_BY_CATEGORY = 100
+CANDIDATES_BY_AXIS = 50
 MARGIN = 10
 
 
@@ -102,8 +104,12 @@ def supplier_candidates(facts: NeedFacts, *, engine: SearchBackend | None = None
         _collect(found, engine, Query(text=text, filter=hard, per_page=CANDIDATES_BY_TEXT))
     codes = expand_codes(facts.categories)
     if codes:
-        _collect(found, engine, Query(filter=And(hard, In("categories", codes)), sort=(("name_sort", "asc"),),
+        by_name = (("name_sort", "asc"),)
+        _collect(found, engine, Query(filter=And(hard, In("categories", codes)), sort=by_name,
                                       per_page=CANDIDATES_BY_CATEGORY))
+        # the same field, other sub-categories: half the category points
+        _collect(found, engine, Query(filter=And(hard, In("axes", axes_of(codes)), Not(In("categories", codes))),
+                                      sort=by_name, per_page=CANDIDATES_BY_AXIS))
     return found
 
 
