@@ -119,9 +119,12 @@ def run_matching(engine: SearchBackend, buyers, suppliers: list[dict], solutions
     published = [d for d in needs if d["status"] == "published"]
     chosen = rng.sample(published, count + 1)  # one to warm up
     with app.test_request_context():  # as the need page runs it (reasons are translated)
-        logging.getLogger("alembic").setLevel(logging.WARNING)
         start = time.perf_counter()
-        upgrade()
+        logging.disable(logging.INFO)  # the migrations' progress lines
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
         migrated = time.perf_counter() - start
         start = time.perf_counter()
         seed(buyers, suppliers, solutions, chosen, rng)
