@@ -65,9 +65,7 @@ def relevance(facts: NeedFacts, solution: Solution) -> float:
     keys = facts.key_words
     coverage = 0.0
     if keys:
-        category = taxonomy.BY_CODE.get(solution.category_code)
-        stems = stems_of([solution.name, solution.summary, solution.description or "",
-                          category.label_fr if category else "", category.label_en if category else ""])
+        stems = stems_of([solution.name, solution.summary, solution.description or ""])
         found = sum(k.weight for k in keys if k.stem in stems or k.synonyms & stems)
         coverage = min(1.0, found / sum(k.weight for k in keys) / FULL_COVERAGE)
     return 0.6 * credit + 0.4 * coverage

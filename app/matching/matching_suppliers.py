@@ -40,10 +40,10 @@ from app.needs.models import Need
 from app.suppliers.models import SupplierProfile
 from search.base import And, In, Not, Query, SearchBackend
 
-CANDIDATES_BY_TEXT = 300
-CANDIDATES_BY_CATEGORY = 100
-CANDIDATES_BY_AXIS = 50
-MARGIN = 10
+CANDIDATES_BY_TEXT = 250
+CANDIDATES_BY_CATEGORY = 80
+CANDIDATES_BY_AXIS = 40
+MARGIN = 5
 
 
 @dataclass

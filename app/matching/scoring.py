@@ -178,8 +178,9 @@ class SupplierFacts:
     @classmethod
     def of_document(cls, doc: Mapping, *, exit_plan: bool | None = None,
                     owns_technology: bool | None = None) -> SupplierFacts:
+        # The supplier's own words; its category labels are left to the category component.
         texts = [doc.get("name", ""), doc.get("headline", ""), " ".join(doc.get("solution_names") or []),
-                 doc.get("solution_text", ""), " ".join(doc.get("category_labels") or []), doc.get("description", "")]
+                 doc.get("solution_text", ""), doc.get("description", "")]
         return cls(
             id=int(doc["id"]), name=doc.get("name", ""), stems=stems_of(texts),
             categories=frozenset(doc.get("categories") or ()), secnumcloud=bool(doc.get("secnumcloud")),
