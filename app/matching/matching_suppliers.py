@@ -16,8 +16,10 @@ market:
    (measured on 100k suppliers);
 2. one SQL query for the sovereignty answers the index does not hold (exit plan,
    technology), for the candidates only;
-3. every candidate scored in memory; the best ones (limit + MARGIN) reloaded from the
-   database in one go and scored again on fresh facts, so that a stale index can never
+3. the candidates scored in memory, best bound first, until no bound can beat the
+   (limit + MARGIN)-th score (branch and bound: most candidates never have their words
+   read); the best ones reloaded from the database in one go and scored again on fresh
+   facts, so that a stale index can never
    suggest a supplier that no longer meets a hard requirement.
 
 May raise search.base.SearchUnavailable when the engine is down; pages catch it.
@@ -25,6 +27,7 @@ May raise search.base.SearchUnavailable when the engine is down; pages catch it.
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -34,7 +37,14 @@ from app.accounts.models import Organisation
 from app.extensions import db
 from app.matching import documents
 from app.matching.engine import backend
-from app.matching.scoring import NeedFacts, Reason, SupplierFacts, requirement_filter, score
+from app.matching.scoring import (
+    NeedFacts,
+    Reason,
+    SupplierFacts,
+    requirement_filter,
+    score,
+    score_bound,
+)
 from app.needs import taxonomy
 from app.needs.models import Need
 from app.suppliers.models import SupplierProfile
@@ -142,14 +152,27 @@ def match_suppliers(need: Need, *, limit: int = 20, engine: SearchBackend | None
     facts = NeedFacts.of(need)
     candidates = supplier_candidates(facts, engine=engine)
     _sovereignty_extras(candidates)
-    scored = []
-    for key, candidate in candidates.items():
-        result = score(facts, _facts(candidate.document, candidate.extras), rank=candidate.rank)
-        if result.eligible:
-            scored.append((result.total, candidate.document.get("name", ""), int(key)))
-    scored.sort(key=_order)
-    best = [identifier for _t, _n, identifier in scored[: limit + MARGIN]]
+    best = _best(facts, candidates, limit + MARGIN)
     return _fresh(need, facts, best, {int(k): c.rank for k, c in candidates.items()}, limit)
+
+
+def _best(facts: NeedFacts, candidates: dict[str, Candidate], count: int) -> list[int]:
+    """Ids of the ``count`` best candidates. Branch and bound: candidates are scored in
+    decreasing order of their upper bound (scoring.score_bound, which does not read their
+    words), and scoring stops when no remaining bound can beat the count-th score found."""
+    bounded = []
+    for candidate in candidates.values():
+        supplier = _facts(candidate.document, candidate.extras)
+        bounded.append((score_bound(facts, supplier, rank=candidate.rank), supplier, candidate.rank))
+    bounded.sort(key=lambda item: -item[0])
+    scored: list[tuple[int, str, int]] = []
+    for bound, supplier, rank in bounded:
+        if len(scored) >= count and bound < scored[count - 1][0]:
+            break
+        result = score(facts, supplier, rank=rank)
+        if result.eligible:
+            insort(scored, (result.total, supplier.name, supplier.id), key=_order)
+    return [identifier for _t, _n, identifier in scored[:count]]
 
 
 def _fresh(need: Need, facts: NeedFacts, ids: list[int], ranks: dict[int, float], limit: int) -> list[Suggestion]:

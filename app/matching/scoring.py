@@ -160,7 +160,7 @@ class SupplierFacts:
 
     id: int
     name: str
-    stems: frozenset[str]
+    texts: tuple[str, ...]  # its own words: name, headline, solutions, description
     categories: frozenset[str]
     secnumcloud: bool = False
     hosting_eu: bool = False
@@ -179,10 +179,10 @@ class SupplierFacts:
     def of_document(cls, doc: Mapping, *, exit_plan: bool | None = None,
                     owns_technology: bool | None = None) -> SupplierFacts:
         # The supplier's own words; its category labels are left to the category component.
-        texts = [doc.get("name", ""), doc.get("headline", ""), " ".join(doc.get("solution_names") or []),
-                 doc.get("solution_text", ""), doc.get("description", "")]
+        texts = (doc.get("name", ""), doc.get("headline", ""), " ".join(doc.get("solution_names") or []),
+                 doc.get("solution_text", ""), doc.get("description", ""))
         return cls(
-            id=int(doc["id"]), name=doc.get("name", ""), stems=stems_of(texts),
+            id=int(doc["id"]), name=doc.get("name", ""), texts=texts,
             categories=frozenset(doc.get("categories") or ()), secnumcloud=bool(doc.get("secnumcloud")),
             hosting_eu=bool(doc.get("hosting_eu")), country=doc.get("country") or "", size=doc.get("size") or "",
             employees=int(doc.get("employees") or 0), labels=tuple(doc.get("labels") or ()),
@@ -192,6 +192,11 @@ class SupplierFacts:
             owns_technology=bool(doc.get("owns_technology") if owns_technology is None else owns_technology),
             verified=bool(doc.get("verified", True)),
         )
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """Computed when first read: matching reads it only for the candidates that may rank."""
+        return stems_of(self.texts)
 
     @property
     def size_class(self) -> str:
@@ -358,6 +363,18 @@ def label_points(supplier: SupplierFacts) -> tuple[int, Reason | None]:
     points = min(POINTS["labels"], sum(LABEL_POINTS[label] for label in known))
     names = ", ".join(LABEL_NAMES[label] for label in sorted(known, key=lambda k: -LABEL_POINTS[k]))
     return points, Reason("labels", _l("Labels: %(names)s"), {"names": names})
+
+
+def text_ceiling(rank: float) -> int:
+    """The most text points a supplier at this rank can get (every key word found)."""
+    return round(POINTS["text"] * (0.8 + 0.2 * max(0.0, min(1.0, rank))))
+
+
+def score_bound(need: NeedFacts, supplier: SupplierFacts, *, rank: float = 0.0) -> int:
+    """An upper bound of score(): every component but text, plus the text ceiling. Cheap:
+    it never reads the supplier's words."""
+    return (category_points(need, supplier)[0] + sovereignty_points(need, supplier)[0]
+            + budget_points(need, supplier)[0] + label_points(supplier)[0] + text_ceiling(rank))
 
 
 def score(need: NeedFacts, supplier: SupplierFacts, *, rank: float = 0.0) -> Score:
