@@ -31,6 +31,7 @@ Figures only: nothing is asserted. Targets (issue 4) are printed beside them.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import sys
@@ -97,7 +98,7 @@ def main() -> None:
     print(f"Tremplin search bench — {date.today().isoformat()}, {args.suppliers} suppliers, {args.needs} needs, "
           f"seed {args.seed}, {args.queries} queries of each kind ({sql_count} on SQL)")
     started = time.perf_counter()
-    buyers = Buyers(__import__("random").Random(args.seed))
+    buyers = Buyers(random.Random(args.seed))
     supplier_ids = range(len(buyers) + 1, len(buyers) + 1 + args.suppliers)
     solutions: list[tuple] = []
     suppliers = supplier_documents(args.suppliers, seed=args.seed, first_id=supplier_ids.start,
