@@ -69,19 +69,7 @@ def cancel(reference: str):
     viewer = current_viewer()
     if not policy.can_cancel(viewer, need):
         return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_cancellable")
-    form = ReasonForm(prefix="cancel")
-    _check_csrf(form)
-    try:
-        services.cancel_need(need, by=current_user, reason=form.reason.data)
-    except NeedError as exc:
-        db.session.rollback()
-        if exc.field != "reason":
-            return refuse(need, allowed_actor=True, code=exc.code)
-        _field_error(form, "reason", exc)
-        return render_detail(need, status=400, cancel_form=form)
-    if commit_or_conflict(need):
-        flash(_("The need is cancelled."), "success")
-    return _back(need)
+    return _close_with_reason(need, "cancel", services.cancel_need, _("The need is cancelled."))
 
 
 @bp.post("/<reference>/unsuccessful")
@@ -92,18 +80,24 @@ def unsuccessful(reference: str):
     if not policy.can_declare_unsuccessful(viewer, need):
         code = "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
         return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
-    form = ReasonForm(prefix="unsuccessful")
+    return _close_with_reason(need, "unsuccessful", services.declare_unsuccessful,
+                              _("The need is declared unsuccessful."))
+
+
+def _close_with_reason(need: Need, prefix: str, operation, done: str):
+    """Cancel or declare unsuccessful: a reason is required, shown next to its field if missing."""
+    form = ReasonForm(prefix=prefix)
     _check_csrf(form)
     try:
-        services.declare_unsuccessful(need, by=current_user, reason=form.reason.data)
+        operation(need, by=current_user, reason=form.reason.data)
     except NeedError as exc:
         db.session.rollback()
         if exc.field != "reason":
             return refuse(need, allowed_actor=True, code=exc.code)
         _field_error(form, "reason", exc)
-        return render_detail(need, status=400, unsuccessful_form=form)
+        return render_detail(need, status=400, **{f"{prefix}_form": form})
     if commit_or_conflict(need):
-        flash(_("The need is declared unsuccessful."), "success")
+        flash(done, "success")
     return _back(need)
 
 
