@@ -119,6 +119,11 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
     if smtp_url:
         _check_url("SMTP_URL", smtp_url, {"smtp", "smtps"})
 
+    public_url = get("PUBLIC_URL", "http://localhost:5000").rstrip("/")
+    _check_url("PUBLIC_URL", public_url, {"http", "https"})
+    if not (get("ALERT_PROFILE_MIN_SCORE", "60") or "").isdigit():
+        raise ConfigError("ALERT_PROFILE_MIN_SCORE", "expected a whole number from 0 to 100")
+
     stripe_key = get("STRIPE_SECRET_KEY")
     if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY", "malformed key; expected sk_live_..., sk_test_... or rk_...")
@@ -140,6 +145,10 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "SMTP_URL": smtp_url,
         "MAIL_BACKEND": "smtp" if smtp_url else "log",
         "MAIL_FROM": get("MAIL_FROM", "Tremplin <no-reply@tremplin.example>"),
+        # Where the site is reached from outside: links in emails are built on it
+        "PUBLIC_URL": public_url,
+        # A need strongly matches a supplier's profile from this matching score (0-100)
+        "ALERT_PROFILE_MIN_SCORE": int(get("ALERT_PROFILE_MIN_SCORE", "60")),
         "STRIPE_SECRET_KEY": stripe_key,
         "STRIPE_WEBHOOK_SECRET": get("STRIPE_WEBHOOK_SECRET"),
         "BILLING_ENABLED": bool(stripe_key),

@@ -16,10 +16,10 @@ import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import Index, String, Text, event, select
+from sqlalchemy import Index, String, Text, event, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import JSON_DATA, Base, str_enum, utcnow
@@ -33,7 +33,17 @@ Handler = Callable[["OutboxEvent"], None]
 class EventStatus(enum.StrEnum):
     PENDING = "pending"
     DISPATCHED = "dispatched"
-    FAILED = "failed"
+    FAILED = "failed"  # retries exhausted: in the operator's dead-letter list until replayed
+
+
+# Failed deliveries are retried after 30 s, 2 min, 8 min, 32 min, ~2 h, then dead-lettered.
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed ones (exponential, capped at 12 h)."""
+    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 4 ** max(attempts - 1, 0), 12 * 3600))
 
 
 class OutboxEvent(Base):
@@ -47,6 +57,7 @@ class OutboxEvent(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     dispatched_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
@@ -86,32 +97,53 @@ def deliver(event_id: int) -> bool:
     """Hand one event to its subscribers, in its own transaction. Idempotent."""
     session: Session = db.session
     evt = session.get(OutboxEvent, event_id, with_for_update=session.get_bind().dialect.name == "postgresql")
-    if evt is None or evt.status == EventStatus.DISPATCHED:
+    if evt is None or evt.status != EventStatus.PENDING:
         session.rollback()
         return False
-    evt.attempts += 1
     try:
         for handler in subscribers().handlers_for(evt.kind):
             handler(evt)
-    except Exception as exc:  # the event stays pending, with the error shown
+    except Exception as exc:  # the event stays pending (or is dead-lettered), with the error shown
         session.rollback()
         evt = session.get(OutboxEvent, event_id)
         evt.attempts += 1
         evt.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if evt.attempts >= MAX_ATTEMPTS:
+            evt.status = EventStatus.FAILED
+            evt.next_attempt_at = None
+        else:
+            evt.next_attempt_at = utcnow() + backoff(evt.attempts)
         session.commit()
-        log.exception("outbox event %s (%s) failed", event_id, evt.kind)
+        log.exception("outbox event %s (%s) failed (attempt %s)", event_id, evt.kind, evt.attempts)
         raise
+    evt.attempts += 1
     evt.status = EventStatus.DISPATCHED
     evt.dispatched_at = utcnow()
+    evt.next_attempt_at = None
     evt.last_error = None
     session.commit()
     return True
 
 
-def pending_event_ids(limit: int = 500) -> list[int]:
+def replay_event(event_id: int) -> bool:
+    """Put a dead-lettered event back in line (the operator's « replay »); True if it was dead."""
+    evt = db.session.get(OutboxEvent, event_id)
+    if evt is None or evt.status != EventStatus.FAILED:
+        return False
+    evt.status = EventStatus.PENDING
+    evt.attempts = 0
+    evt.next_attempt_at = None
+    db.session.info.setdefault("outbox_to_dispatch", []).append(evt.id)
+    return True
+
+
+def pending_event_ids(limit: int = 500, *, now: datetime | None = None) -> list[int]:
+    """Pending events that are due: never tried, or whose backoff delay has passed."""
+    now = now or utcnow()
     stmt = (
         select(OutboxEvent.id)
         .where(OutboxEvent.status == EventStatus.PENDING)
+        .where(or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
         .order_by(OutboxEvent.id)
         .limit(limit)
     )

@@ -1,7 +1,17 @@
 """Every domain's models, imported in one place for Alembic and the shell."""
 
 from app.accounts.models import Membership, Organisation, OrganisationKind, Role, SizeCategory, User
-from app.alerts.models import Frequency, Notification, NotificationPreference, SavedSearch
+from app.alerts.models import (
+    EmailMode,
+    EmailStatus,
+    Frequency,
+    MutedNeed,
+    Notification,
+    NotificationPreference,
+    OutgoingEmail,
+    PeriodicRun,
+    SavedSearch,
+)
 from app.audit.models import AuditEntry
 from app.bids.models import Award, Bid, BidStatus, Evaluation
 from app.commitments.models import (

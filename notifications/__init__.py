@@ -11,9 +11,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.events import set_dispatcher
+    from notifications import fanout, handlers, outgoing
     from notifications.cli import jobs
     from notifications.queue import rq_dispatcher
 
     app.cli.add_command(jobs)
+    for module in (outgoing, fanout, handlers):
+        module.init_app(app)
     if not app.config.get("JOBS_INLINE", True):
         set_dispatcher(app, rq_dispatcher(app))

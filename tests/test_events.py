@@ -3,11 +3,23 @@ and an event whose handler failed stays pending, with the error, until it succee
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.events import EventStatus, OutboxEvent, commit, deliver, pending_event_ids, record_event
+from app.db import utcnow
+from app.events import (
+    MAX_ATTEMPTS,
+    EventStatus,
+    OutboxEvent,
+    commit,
+    deliver,
+    pending_event_ids,
+    record_event,
+    replay_event,
+)
 from app.extensions import db
 from tests.conftest import _wipe, make_config
 
@@ -102,7 +114,10 @@ def test_a_failing_handler_leaves_the_event_pending_with_the_error_until_it_work
     assert saved.status == EventStatus.PENDING
     assert saved.attempts == 1
     assert "search engine unreachable" in saved.last_error
-    assert pending_event_ids() == [event_id]
+    # Retried after a backoff delay, not by the very next sweep
+    assert pending_event_ids() == []
+    assert saved.next_attempt_at is not None
+    assert pending_event_ids(now=saved.next_attempt_at) == [event_id]
 
     with pytest.raises(RuntimeError):
         deliver(event_id)  # retried by hand while still failing: counted again
@@ -149,3 +164,29 @@ def test_events_recorded_by_a_handler_go_out_after_its_commit(events_app, record
 
     assert [payload for _, _, payload in follow_ups.received] == [{"need_id": 5}]
     assert pending_event_ids() == []
+
+
+def test_retries_wait_longer_each_time_then_the_event_is_dead_lettered_until_replayed(recorder):
+    recorder.failing = True
+    event = record_event("need.published", need_id=11)
+    commit()
+    event_id = event.id
+    delays = []
+    for _ in range(MAX_ATTEMPTS - 1):
+        saved = stored(event_id)
+        assert saved.status == EventStatus.PENDING
+        delays.append(saved.next_attempt_at - utcnow())
+        with pytest.raises(RuntimeError):
+            deliver(event_id)
+    assert delays == sorted(delays) and delays[-1] > delays[0] * 10  # exponential backoff
+    dead = stored(event_id)
+    assert dead.status == EventStatus.FAILED and dead.attempts == MAX_ATTEMPTS
+    assert pending_event_ids(now=utcnow() + timedelta(days=30)) == []  # the sweep leaves it alone
+    assert deliver(event_id) is False
+
+    recorder.failing = False
+    assert replay_event(event_id) is True
+    commit()  # the replayed event goes out after commit
+    assert stored(event_id).status == EventStatus.DISPATCHED
+    assert [received_id for received_id, _, _ in recorder.received] == [event_id]
+    assert replay_event(event_id) is False  # only dead events are replayed
