@@ -1,23 +1,39 @@
 """RQ glue: named queues on Redis, and the outbox relay that enqueues one job per event.
 
-If Redis cannot be reached the events simply stay pending in the outbox; the sweep
-(``flask jobs sweep``, also run periodically) hands them over when Redis is back.
+Events go to a queue by kind: emails to ``email``, new needs (alert fan-out) to
+``alerts``, everything else to ``default``, so a burst of alerts never delays a bid
+receipt. If Redis cannot be reached the events simply stay pending in the outbox; the
+sweep (periodic, or ``flask jobs sweep``) hands them over when Redis is back.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from sqlalchemy import select
+
+from app.events import OutboxEvent
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
 QUEUES = ("default", "alerts", "email")
 DELIVER_JOB = "notifications.jobs.deliver_event"
+PERIODIC_JOB = "notifications.jobs.periodic_job"
+
+
+def queue_for(kind: str) -> str:
+    if kind.startswith("email."):
+        return "email"
+    if kind == "need.published":
+        return "alerts"
+    return "default"
 
 
 def redis_connection(app: Flask | None = None) -> Redis:
@@ -43,11 +59,11 @@ def get_queue(name: str = "default", app: Flask | None = None) -> Queue:
 
 def enqueue_events(ids: list[int], app: Flask | None = None) -> int:
     """Enqueue a delivery job per event; return how many went out. Never raises on Redis errors."""
-    queue = get_queue("default", app)
+    kinds = dict(db.session.execute(select(OutboxEvent.id, OutboxEvent.kind).where(OutboxEvent.id.in_(ids))).all())
     sent = 0
     for event_id in ids:
         try:
-            queue.enqueue_call(
+            get_queue(queue_for(kinds.get(event_id, "")), app).enqueue_call(
                 DELIVER_JOB,
                 args=(event_id,),
                 job_id=f"{namespace(app)}-outbox-{event_id}",  # one job per event, even if enqueued twice
@@ -61,8 +77,42 @@ def enqueue_events(ids: list[int], app: Flask | None = None) -> int:
     return sent
 
 
+def enqueue_periodic(job, now: datetime, app: Flask | None = None) -> bool:
+    try:
+        get_queue(job.queue, app).enqueue_call(
+            PERIODIC_JOB, args=(job.name,), job_id=f"{namespace(app)}-periodic-{job.name}-{int(now.timestamp())}",
+            result_ttl=3600, failure_ttl=7 * 24 * 3600,
+        )
+    except RedisError as exc:
+        log.warning("Redis unavailable, periodic job %s not enqueued: %s", job.name, exc)
+        return False
+    return True
+
+
 def rq_dispatcher(app: Flask) -> Callable[[list[int]], None]:
     def dispatch(ids: list[int]) -> None:
         enqueue_events(ids, app)
 
     return dispatch
+
+
+def queue_sizes(app: Flask | None = None) -> dict[str, int] | None:
+    """Jobs waiting per queue, or None when Redis cannot be reached."""
+    try:
+        return {name: get_queue(name, app).count for name in QUEUES}
+    except RedisError:
+        return None
+
+
+def failed_jobs(app: Flask | None = None, limit: int = 50) -> list:
+    """Jobs RQ gave up on (e.g. a periodic job that raised), newest first, per queue."""
+    from rq.job import Job
+
+    found = []
+    for name in QUEUES:
+        queue = get_queue(name, app)
+        ids = queue.failed_job_registry.get_job_ids(0, limit - 1)
+        for job in Job.fetch_many(ids, connection=queue.connection):
+            if job is not None:
+                found.append((name, job))
+    return found
