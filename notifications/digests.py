@@ -94,16 +94,15 @@ def _send_batch(user_ids: list[int], mode: EmailMode, now: datetime) -> int:
     for user_id, need_id in db.session.execute(
             select(MutedNeed.user_id, MutedNeed.need_id).where(MutedNeed.user_id.in_(user_ids))):
         muted[user_id].add(need_id)
-    emails_off = set(db.session.execute(
+    emails_off = {(row.user_id, row.kind) for row in db.session.execute(
         select(NotificationPreference.user_id, NotificationPreference.kind)
-        .where(NotificationPreference.user_id.in_(user_ids), NotificationPreference.email == EmailMode.OFF)
-    ).tuples())
+        .where(NotificationPreference.user_id.in_(user_ids), NotificationPreference.email == EmailMode.OFF))}
     followed: dict[int, list[Need]] = defaultdict(list)
     for user_id, need in db.session.execute(
             select(NeedFollow.user_id, Need).join(Need, Need.id == NeedFollow.need_id)
             .where(NeedFollow.user_id.in_(user_ids), NeedFollow.muted_at.is_(None),
                    Need.status == NeedStatus.PUBLISHED, Need.deadline_at > now,
-                   Need.deadline_at <= now + CLOSING_WINDOW)).tuples():
+                   Need.deadline_at <= now + CLOSING_WINDOW)):
         followed[user_id].append(need)
 
     queued = 0

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import current_organisation
 from app.accounts.models import User
@@ -34,10 +35,10 @@ from app.needs import policy
 from app.needs.models import Need
 
 EMAIL_CHOICES = [
-    (EmailMode.INSTANT.value, _l("As they happen")),
-    (EmailMode.DAILY.value, _l("In the daily digest")),
-    (EmailMode.WEEKLY.value, _l("In the weekly digest")),
-    (EmailMode.OFF.value, _l("No email")),
+    SelectChoice(EmailMode.INSTANT.value, _l("As they happen")),
+    SelectChoice(EmailMode.DAILY.value, _l("In the daily digest")),
+    SelectChoice(EmailMode.WEEKLY.value, _l("In the weekly digest")),
+    SelectChoice(EmailMode.OFF.value, _l("No email")),
 ]
 
 
@@ -75,7 +76,7 @@ def muted_needs(user_id: int) -> list[tuple[MutedNeed, Need, bool]]:
     rows = db.session.execute(
         select(MutedNeed, Need).join(Need, Need.id == MutedNeed.need_id)
         .where(MutedNeed.user_id == user_id).order_by(MutedNeed.created_at.desc(), MutedNeed.id.desc())
-    ).tuples()
+    )
     return [(muted, need, policy.can_view_need(viewer, need)) for muted, need in rows]
 
 
