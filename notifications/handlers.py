@@ -32,6 +32,7 @@ from notifications.recipients import (
     bidder_ids,
     follower_ids,
     followers_and_bidders,
+    muted_follower_ids,
     organisations_of,
     people_of,
     users_as_viewers,
@@ -108,7 +109,8 @@ def on_need_answered(event: OutboxEvent) -> list[int]:
         return []
     asker = answer.question.asked_by_user_id
     users = [*follower_ids(need), *([asker] if asker is not None else [])]
-    recipients = who_may_see(need, users_as_viewers(users), exclude={answer.answered_by_id})
+    silent = {answer.answered_by_id, *muted_follower_ids(need)}  # a muted follow silences the asker too
+    recipients = who_may_see(need, users_as_viewers(users), exclude=silent)
     return notify_users(recipients, "need_answered", need_id=need.id, reason=f"answer{answer.id}",
                         params=need_params(need))
 

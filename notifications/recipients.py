@@ -86,6 +86,13 @@ def follower_ids(need: Need) -> list[int]:
     ))
 
 
+def muted_follower_ids(need: Need) -> set[int]:
+    """Users who follow the need but asked for silence about it."""
+    return set(db.session.scalars(
+        select(NeedFollow.user_id).where(NeedFollow.need_id == need.id, NeedFollow.muted_at.is_not(None))
+    ))
+
+
 def bidder_ids(need: Need, statuses: Collection[BidStatus] = BIDDING) -> list[int]:
     """Supplier organisations with a bid on the need in one of ``statuses``."""
     return list(db.session.scalars(

@@ -148,6 +148,18 @@ def test_an_answer_reaches_followers_and_the_asker_but_not_those_who_muted_or_le
     assert read(told[follower.id]) == (f"The buyer answered a question on {need.title}", f"/needs/{need.reference}")
 
 
+def test_an_asker_who_muted_the_need_hears_nothing_of_the_answer(market):
+    need = market["need"]
+    org, asker = market["bidder"]
+    follow(need, asker, org)
+    db.session.scalar(select(NeedFollow).where(NeedFollow.user_id == asker.id)).muted_at = utcnow()
+    question = ask_question(need, by=asker, organisation=org, body="Quel calendrier ?")
+    commit()
+    answer_question(question, by=market["owner"], body="Six mois.")
+    commit()
+    assert notified("need_answered") == {}
+
+
 def test_a_supplier_no_longer_verified_hears_nothing_of_a_restricted_need(market):
     need = market["need"]
     follower_org, follower = market["follower"]
