@@ -17,7 +17,14 @@ from app.needs.models import NeedFollow
 from notifications.delivery import notify_users
 from notifications.digests import digest_period, send_digests
 from tests.factories import make_need, make_org
-from tests.notifications.mailbox import PUBLIC_URL, csrf_token, links, parts, serve_mailing_app, serve_smtp
+from tests.notifications.mailbox import (
+    PUBLIC_URL,
+    csrf_token,
+    links,
+    parts,
+    serve_mailing_app,
+    serve_smtp,
+)
 
 
 @pytest.fixture()
