@@ -134,6 +134,15 @@ def on_need_closed(event: OutboxEvent) -> list[int]:
     return notify_users(recipients, "need_closed", need_id=need.id, reason="closed", params=need_params(need))
 
 
+def on_need_cancelled(event: OutboxEvent) -> list[int]:
+    """A cancelled need: followers and suppliers working on a bid stop their work."""
+    need = _need(event)
+    if need is None or need.status != NeedStatus.CANCELLED:
+        return []
+    recipients = followers_and_bidders(need)
+    return notify_users(recipients, "need_cancelled", need_id=need.id, reason="cancelled", params=need_params(need))
+
+
 # --- the bidding supplier --------------------------------------------------------------------
 
 
@@ -207,6 +216,7 @@ HANDLERS = {
     "need.answered": on_need_answered,
     "need.amended": on_need_amended,
     "need.closed": on_need_closed,
+    "need.cancelled": on_need_cancelled,
     "bid.shortlisted": on_bid_shortlisted,
     "bid.rejected": on_bid_rejected,
     "bid.awarded": on_bid_awarded,

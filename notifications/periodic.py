@@ -149,7 +149,7 @@ def run_periodic(name: str, *, now: datetime | None = None) -> object:
         result, error = None, f"{type(exc).__name__}: {exc}"[:2000]
     db.session.execute(update(PeriodicRun).where(PeriodicRun.name == name)
                        .values(last_finished_at=utcnow(), last_error=error))
-    db.session.commit()
+    commit()  # the job's own work too, if it left it to us; then its events go out
     if error is not None:
         raise RuntimeError(f"periodic job {name} failed: {error}")
     return result

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.alerts.models import EmailMode, Notification
 
@@ -54,10 +55,13 @@ _kind("need_answered", _l("Answers on needs we follow"), "supplier", EmailMode.I
 _kind("need_amended", _l("Amendments to needs we follow"), "supplier", EmailMode.INSTANT,
       lambda p: _("%(title)s was amended", title=_title(p)))
 _kind("need_deadline_soon", _l("Deadline reminders"), "supplier", EmailMode.INSTANT,
-      lambda p: _("%(title)s closes in %(days)s days and you have not bid yet", title=_title(p),
-                  days=p.get("days", 3)))
+      lambda p: ngettext("%(title)s closes in %(num)d day and you have not bid yet",
+                         "%(title)s closes in %(num)d days and you have not bid yet",
+                         int(p.get("days", 3)), title=_title(p)))
 _kind("need_closed", _l("Needs closing"), "supplier", EmailMode.INSTANT,
       lambda p: _("%(title)s is closed for bids", title=_title(p)))
+_kind("need_cancelled", _l("Needs cancelled"), "supplier", EmailMode.INSTANT,
+      lambda p: _("%(title)s was cancelled by the buyer", title=_title(p)))
 _kind("bid_shortlisted", _l("Our bid shortlisted"), "supplier", EmailMode.INSTANT,
       lambda p: _("Your bid on %(title)s is shortlisted", title=_title(p)),
       endpoint="bids.detail", endpoint_args=(("bid_id", "bid_id"),))

@@ -27,7 +27,13 @@ from app.events import OutboxEvent, commit, record_event
 from app.extensions import db
 from app.needs.models import Need, NeedFollow
 from app.needs.participation import answer_question, ask_question, follow_need, invite_supplier
-from app.needs.services import close_expired_needs, need_values, publish_need, update_need
+from app.needs.services import (
+    cancel_need,
+    close_expired_needs,
+    need_values,
+    publish_need,
+    update_need,
+)
 from notifications.handlers import HANDLERS
 from tests.bids.helpers import complete, viewer
 from tests.factories import make_bid, make_member, make_need, make_operator, make_org
@@ -209,6 +215,21 @@ def test_closing_tells_followers_and_bidders_once(market):
     told = notified("need_closed")
     assert set(told) == {bidder.id, market["colleague"].id, follower.id}
     assert HANDLERS["need.closed"](last_event("need.closed")) == []
+
+
+def test_cancelling_tells_followers_and_bidders_but_not_the_buyer_who_cancelled(market):
+    need = market["need"]
+    bidder_org, bidder = market["bidder"]
+    follower_org, follower = market["follower"]
+    submit_bid(need, complete(), viewer=viewer(bidder))
+    follow(need, follower, follower_org)
+    cancel_need(need, by=market["owner"], reason="Besoin couvert par une solution existante")
+    commit()
+    told = notified("need_cancelled")
+    assert set(told) == {bidder.id, market["colleague"].id, follower.id}
+    with force_locale("en"):
+        assert "was cancelled" in kinds.sentence(told[follower.id])
+    assert HANDLERS["need.cancelled"](last_event("need.cancelled")) == []
 
 
 @pytest.fixture()
