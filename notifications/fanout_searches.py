@@ -7,8 +7,10 @@ Built to stay fast with many saved searches (bench/alerts_fanout.py: 100 000):
 - a search matches when the need passes its filters (``NeedSearch.user_filter``
   evaluated on the need's index document by search.evaluate) and its text
   (notifications.percolate, the engine's rules); filters are decided once per distinct
-  filters, texts once per distinct text, so 100 000 searches cost a few thousand
-  decisions and one dictionary look-up each;
+  filters, texts once per distinct text (texts first: filters are read only for the
+  texts that pass), so 100 000 searches cost some thousands of decisions and a
+  dictionary look-up each; cleaning the saved parameters does not depend on the need
+  and is kept between needs (bounded caches);
 - the owners are then checked: still active members of the search's organisation, and
   that organisation allowed to see the need (notifications.audience, once per
   organisation).
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Text, cast, select
 
@@ -60,14 +63,45 @@ class UserMatch:
             self.frequency = frequency
 
 
-def live_searches():
-    """(id, user, organisation, name, query, filters as JSON text, frequency) of the searches not paused."""
+def live_searches() -> list[tuple]:
+    """(id, user, organisation, name, query, filters as JSON text, frequency) of the searches not paused.
+
+    One query, read through the database driver's cursor in the session's transaction:
+    plain tuples, about three times faster than result rows for 100 000 searches.
+    """
     from app.extensions import db
 
     stmt = (select(SavedSearch.id, SavedSearch.user_id, SavedSearch.organisation_id, SavedSearch.name,
                    SavedSearch.query, cast(SavedSearch.filters, Text), cast(SavedSearch.frequency, Text))
             .where(SavedSearch.paused_at.is_(None)).order_by(SavedSearch.id))
-    return db.session.execute(stmt).all()
+    connection = db.session.connection()
+    compiled = stmt.compile(dialect=connection.dialect)
+    assert not compiled.params, "the query takes no parameters"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+# Cleaning saved parameters does not depend on the need: kept between needs in a worker.
+@lru_cache(maxsize=200_000)
+def saved_text(query: str) -> str:
+    """The saved text as the search page cleans it (NeedSearch.from_args)."""
+    return need_search_of(query, None).q
+
+
+@lru_cache(maxsize=100_000)
+def saved_filters(filters_text: str | None) -> NeedSearch | None:
+    """The saved filters (JSON text) as a NeedSearch without text; None if unreadable."""
+    try:
+        filters = json.loads(filters_text) if filters_text else {}
+    except ValueError:
+        return None
+    if filters is None:
+        filters = {}
+    return need_search_of("", filters) if isinstance(filters, dict) else None
 
 
 class SearchDecisions:
@@ -85,31 +119,24 @@ class SearchDecisions:
     def filters_pass(self, filters_text: str | None) -> bool:
         known = self._filters.get(filters_text)
         if known is None:
-            try:
-                filters = json.loads(filters_text) if filters_text else {}
-                filters = {} if filters is None else filters
-            except ValueError:
-                filters = None
-            if not isinstance(filters, dict):
-                known = False  # unreadable filters: never alert on what cannot be shown again
-            else:
-                flt = need_search_of("", filters).user_filter(self.now)
-                known = evaluate(flt, self.prepared)
+            search = saved_filters(filters_text)
+            # unreadable filters: never alert on what cannot be shown again
+            known = search is not None and evaluate(search.user_filter(self.now), self.prepared)
             self._filters[filters_text] = known
         return known
 
     def text_passes(self, query: str | None) -> bool:
         known = self._texts.get(query or "")
         if known is None:
-            text = NeedSearch.from_args({"q": query or ""}).q  # cleaned as the search page does
-            known = self._texts[query or ""] = self.percolator.matches(self.words, text)
+            known = self._texts[query or ""] = self.percolator.matches(self.words, saved_text(query or ""))
         return known
 
     def __call__(self, query: str | None, filters_text: str | None) -> bool:
         key = (query, filters_text)
         known = self._pairs.get(key)
         if known is None:
-            known = self._pairs[key] = self.filters_pass(filters_text) and self.text_passes(query)
+            # texts first: fewer distinct ones, and filters are only read for the texts that pass
+            known = self._pairs[key] = self.text_passes(query) and self.filters_pass(filters_text)
         return known
 
 

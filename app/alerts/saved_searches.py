@@ -87,9 +87,24 @@ def search_args(query: str, filters: Mapping | None) -> MultiDict:
     return args
 
 
+class _SavedArgs(dict):
+    """Saved parameters read as a query string (name -> list of values), without MultiDict's
+    exceptions on absent names: the alerts read thousands of saved searches per need."""
+
+    def get(self, key, default=None):
+        values = dict.get(self, key)
+        return values[0] if values else default
+
+    def getlist(self, key) -> list:
+        return list(dict.get(self, key, ()))
+
+
 def need_search_of(query: str, filters: Mapping | None) -> NeedSearch:
     """The saved search as the needs search would run it (cleaned again: values may have gone)."""
-    return NeedSearch.from_args(search_args(query, filters))
+    args = _SavedArgs({"q": [query]} if query else {})
+    for name, value in (filters or {}).items():
+        args[name] = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    return NeedSearch.from_args(args)
 
 
 def frequency_of(value: object) -> Frequency:
