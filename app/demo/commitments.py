@@ -18,7 +18,7 @@ from app.demo.identifiers import IdentifierFactory
 from app.demo.words import CompanyNamer
 from app.extensions import db
 from app.needs.models import Need, NeedFollow, NeedStatus
-from app.needs.taxonomy import SUBCATEGORIES
+from app.needs.taxonomy import BY_CODE, SUBCATEGORIES
 
 # Pledges in € millions: together €750M of the alliance's €1B goal
 PLEDGES_M = [200, 150, 120, 100, 80, 60, 40]
@@ -118,11 +118,13 @@ def make_saved_searches(ctx: DemoContext, needs: list[Need]) -> None:
     for org in specials + others:
         user = ctx.owner(org)
         codes = ctx.codes_of[id(org)]
-        searches = [("Mes catégories", "", {"categories": codes})]
+        # filters as the needs search page names them (what « save this search » stores)
+        axes = sorted({BY_CODE[c].axis for c in codes if c in BY_CODE})
+        searches = [("Mes catégories", "", {"axis": axes})]
         if org in specials or rng.random() < 0.4:
-            searches.append(("Marchés de 100 k€ à 10 M€", "", {"categories": codes[:1], "core_band": True}))
+            searches.append(("Marchés de 100 k€ à 10 M€", "", {"category": codes[0], "flag": ["core"]}))
         if org in specials:
-            searches.append(("Souverain et SecNumCloud", "souverain", {"categories": codes, "region": ["FR"]}))
+            searches.append(("Souverain et SecNumCloud", "souverain", {"axis": axes, "flag": ["sensitive_data"]}))
         for name, query, filters in searches:
             created = ctx.between(user.created_at, ctx.now - timedelta(days=1))
             db.session.add(SavedSearch(
