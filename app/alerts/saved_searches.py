@@ -107,6 +107,14 @@ def need_search_of(query: str, filters: Mapping | None) -> NeedSearch:
     return NeedSearch.from_args(args)
 
 
+def _query_string(args: Mapping) -> Mapping:
+    """The parameters as a query string: a MultiDict as given, a dict's lists spread out."""
+    if hasattr(args, "getlist"):
+        return args
+    return MultiDict([(name, value) for name, values in args.items()
+                      for value in (values if isinstance(values, list | tuple) else [values])])
+
+
 def frequency_of(value: object) -> Frequency:
     try:
         return Frequency(value)
@@ -145,7 +153,7 @@ def save_search(user: User, organisation: Organisation, *, name: str, args: Mapp
     count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
     if count >= MAX_SEARCHES_PER_USER:
         raise SavedSearchError("too_many", max=MAX_SEARCHES_PER_USER)
-    params = NeedSearch.from_args(args)
+    params = NeedSearch.from_args(_query_string(args))
     saved = SavedSearch(user_id=user.id, organisation_id=organisation.id, name=clean, query=params.q,
                         filters=filters_of(params), frequency=chosen)
     db.session.add(saved)
