@@ -19,10 +19,12 @@ and each distinct query is decided here with the rules of the embedded engine
 - the last word is also a prefix (« cybersé » finds « cybersécurité ») when it has at
   least MIN_PREFIX letters and the query ends on a letter or digit.
 
-One difference is known: the engine keeps the MAX_TYPO_TERMS closest words of the
-*whole index* per word and typo level, so a query word with more than that many
-neighbours in the index may miss a need the percolator finds. The tests compare both
-on an index holding the need.
+Known differences: the engine keeps the MAX_TYPO_TERMS closest words of the *whole
+index* per word and typo level, so a query word with more than that many neighbours in
+the index may miss a need the percolator finds (the tests compare both on an index
+holding the need). Meilisearch, with its matching strategy « last »
+(search.meili_payloads), lists no document that lacks the query's first word, where
+the embedded engine and this percolator accept any word of the query.
 """
 
 from __future__ import annotations
