@@ -160,7 +160,7 @@ def run(app, handler: CountingHandler, port: int, n: int) -> None:
         for i in range(n):
             mail = build_notification_email(notification)
             mail.to = f"supplier{i}@bench.example"
-            ids.append(queue_mail(mail, dedup_key=f"bench:{i}", user_id=notification.user_id).id)
+            ids.append(queue_mail(mail, dedup_key=f"bench:{i}", user_id=notification.user_id))
         db.session.commit()
         elapsed = time.perf_counter() - start
         print(f"  render + queue_mail (row + outbox event)      {rate(n, elapsed)}")

@@ -23,8 +23,8 @@ from notifications.email import Mail, send_mail
 EMAIL_EVENT = "email.queued"
 
 
-def queue_mail(mail: Mail, *, dedup_key: str, user_id: int | None = None) -> OutgoingEmail | None:
-    """Store a message to send after commit; None if one with this key already exists."""
+def queue_mail(mail: Mail, *, dedup_key: str, user_id: int | None = None) -> int | None:
+    """Store a message to send after commit; return its id, or None if one with this key exists."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
@@ -39,7 +39,7 @@ def queue_mail(mail: Mail, *, dedup_key: str, user_id: int | None = None) -> Out
     if email_id is None:
         return None
     record_event(EMAIL_EVENT, email_id=email_id)
-    return db.session.get(OutgoingEmail, email_id)
+    return email_id
 
 
 def send_outgoing(email_id: int) -> bool:

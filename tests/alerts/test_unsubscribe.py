@@ -68,7 +68,7 @@ def test_one_click_from_the_mail_client_stops_that_kind_of_email(mailing_app, sm
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
         tell(user_id, "need_answered", needs[2])  # another kind is still emailed
     assert len(smtp.messages) == 2
-    assert "answered a question" in smtp.messages[1]["Subject"]
+    assert "a répondu à une question" in smtp.messages[1]["Subject"]  # French, the recipient's language
 
 
 def test_the_link_opened_in_a_browser_asks_before_changing_anything(mailing_app, smtp):
