@@ -18,6 +18,7 @@ from app.accounts.passwords import hash_password
 from app.audit.services import record_audit
 from app.bids.models import Award, Bid
 from app.commitments.models import Commitment, Purchase
+from app.demo.alerts import make_notifications
 from app.demo.bids import make_bids
 from app.demo.buyers import make_adoptions, make_buyers, make_operator
 from app.demo.commitments import make_commitments, make_declared_purchases, make_saved_searches
@@ -100,6 +101,8 @@ def generate_demo(*, seed: int = DEFAULT_SEED, today: date) -> DemoSummary:
     make_commitments(ctx)
     make_declared_purchases(ctx, ids, namer)
     make_saved_searches(ctx, needs)
+    db.session.flush()
+    db.session.add_all(make_notifications(ctx, needs))
     db.session.flush()
 
     counts = _counts()
