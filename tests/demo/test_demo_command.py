@@ -234,3 +234,21 @@ def test_the_demo_market_is_searchable_at_once(demo, app):
         results = search_needs(Viewer.anonymous(), NeedSearch(status="all"), per_page=100)
         assert results.total > 0
         assert all(h.need.visibility.value == "public" for h in results.hits)
+
+
+def test_demo_accounts_find_recent_notifications_about_needs_they_may_see(session):
+    from app.accounts.models import User
+    from app.alerts.models import Notification, SavedSearch
+    from app.alerts.saved_searches import need_search_of
+    from app.needs.policy import Viewer, can_view_need
+
+    for email in ("startup@demo.tremplin.fr", "sme@demo.tremplin.fr", "buyer@demo.tremplin.fr"):
+        user = session.scalar(select(User).where(User.email == email))
+        notes = session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+        assert any(n.read_at is None for n in notes), email  # something new at first sign-in
+        viewer = Viewer.of(user, user.memberships[0])
+        assert all(can_view_need(viewer, n.need) for n in notes if n.need is not None), email
+    # Saved searches hold the search page's own parameters, so they narrow as shown
+    for saved in session.scalars(select(SavedSearch)).all():
+        params = need_search_of(saved.query, saved.filters)
+        assert params.narrowed and (params.q or params.axes or params.category), saved.name
