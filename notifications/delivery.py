@@ -1,23 +1,44 @@
 """Notify users on every channel: the notification row (in-app) and, when its email mode
-is instant, an email queued in the same transaction. Digests pick up the others."""
+is instant, an email. Digests pick up the others.
+
+The emails are not written in the job that creates the notifications: it records an
+``email.render`` event per batch of instant notifications, in the same transaction, and
+that event's job (on the ``email`` queue) renders each message in its recipient's
+language and stores it. A fan-out to thousands of suppliers thus only decides and
+writes rows; rendering and sending happen beside it, and nothing is lost if either
+stops midway (each message has its unique key)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.alerts.models import EmailMode, Notification
 from app.alerts.services import notify
+from app.db import utcnow
+from app.events import OutboxEvent, record_event
 from app.extensions import db
+
+RENDER_EVENT = "email.render"
+RENDER_BATCH = 200
 
 
 def notify_users(user_ids: Iterable[int], kind: str, **options) -> list[int]:
     """``app.alerts.services.notify`` plus the instant emails; returns the new notification ids."""
     created = notify(user_ids, kind, **options)
-    queue_instant_emails(created)
+    instant = [] if not created else list(db.session.scalars(
+        select(Notification.id).where(Notification.id.in_(created), Notification.email_mode == EmailMode.INSTANT)
+        .order_by(Notification.id)))
+    for start in range(0, len(instant), RENDER_BATCH):
+        record_event(RENDER_EVENT, notification_ids=instant[start:start + RENDER_BATCH])
     return created
+
+
+def _on_render(event: OutboxEvent) -> None:
+    queue_instant_emails([int(i) for i in event.payload.get("notification_ids", [])])
 
 
 def queue_instant_emails(notification_ids: list[int]) -> int:
@@ -36,5 +57,10 @@ def queue_instant_emails(notification_ids: list[int]) -> int:
             mail = build_notification_email(notification)
             if mail is not None and queue_mail(mail, dedup_key=f"notification:{notification.id}",
                                                user_id=notification.user_id):
+                notification.emailed_at = utcnow()
                 queued += 1
     return queued
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["tremplin.subscribers"].subscribe(RENDER_EVENT, _on_render)
