@@ -59,6 +59,39 @@ def _check_url(setting: str, url: str, schemes: set[str]) -> str:
     return url
 
 
+def _commitment_settings(get) -> dict[str, object]:
+    """The purchasing pledge programme tracked on the dashboard, and the open data prefix."""
+    from datetime import date
+
+    from app.commitments.eligibility import DEFAULT_RULE, RULES
+
+    target = get("COMMITMENT_TARGET_EUROS", "1000000000")
+    if not target.isdigit() or int(target) <= 0:
+        raise ConfigError("COMMITMENT_TARGET_EUROS", "expected a whole number of euros above 0")
+    dates = {}
+    for setting, default in (("COMMITMENT_START", "2025-01-01"), ("COMMITMENT_END", "2027-12-31")):
+        try:
+            dates[setting] = date.fromisoformat(get(setting, default))
+        except ValueError:
+            raise ConfigError(setting, "expected a date as YYYY-MM-DD") from None
+    if dates["COMMITMENT_START"] >= dates["COMMITMENT_END"]:
+        raise ConfigError("COMMITMENT_END", "must come after COMMITMENT_START")
+    rule = get("COMMITMENT_ELIGIBILITY", DEFAULT_RULE)
+    if rule not in RULES:
+        raise ConfigError("COMMITMENT_ELIGIBILITY", f"unknown rule {rule!r}; known: {', '.join(RULES)}")
+    prefix = get("OCDS_OCID_PREFIX", "ocds-tremplin")
+    if not prefix.startswith("ocds-") or len(prefix) < 7 or not prefix.replace("-", "").isalnum():
+        raise ConfigError("OCDS_OCID_PREFIX", "expected an ocid prefix such as ocds-a1b2c3")
+    return {
+        "COMMITMENT_PROGRAMME": get("COMMITMENT_PROGRAMME", "Je choisis la French Tech"),
+        "COMMITMENT_TARGET_CENTS": int(target) * 100,
+        "COMMITMENT_START": dates["COMMITMENT_START"],
+        "COMMITMENT_END": dates["COMMITMENT_END"],
+        "COMMITMENT_ELIGIBILITY": rule,
+        "OCDS_OCID_PREFIX": prefix,
+    }
+
+
 def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """Build the configuration dictionary from the environment and explicit overrides.
 
@@ -124,6 +157,8 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
     if not (get("ALERT_PROFILE_MIN_SCORE", "60") or "").isdigit():
         raise ConfigError("ALERT_PROFILE_MIN_SCORE", "expected a whole number from 0 to 100")
 
+    programme = _commitment_settings(get)
+
     stripe_key = get("STRIPE_SECRET_KEY")
     if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
         raise ConfigError("STRIPE_SECRET_KEY", "malformed key; expected sk_live_..., sk_test_... or rk_...")
@@ -149,6 +184,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "PUBLIC_URL": public_url,
         # A need strongly matches a supplier's profile from this matching score (0-100)
         "ALERT_PROFILE_MIN_SCORE": int(get("ALERT_PROFILE_MIN_SCORE", "60")),
+        **programme,
         "STRIPE_SECRET_KEY": stripe_key,
         "STRIPE_WEBHOOK_SECRET": get("STRIPE_WEBHOOK_SECRET"),
         "BILLING_ENABLED": bool(stripe_key),

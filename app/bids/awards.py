@@ -15,6 +15,7 @@ from app.bids.evaluation import check_may_award
 from app.bids.models import Award, Bid, BidStatus
 from app.bids.money import AmountError, parse_euros
 from app.bids.services import IN_PLAY_STATUSES, BidError, audit, flush
+from app.commitments.eligibility import stamp
 from app.commitments.models import Purchase, PurchaseSource, PurchaseStatus
 from app.db import utcnow
 from app.events import record_event
@@ -81,6 +82,8 @@ def award_bids(need: Need, amounts: dict, *, viewer: Viewer, note: str | None = 
             supplier_country=supplier.country, amount_cents=cents, purchased_on=today,
             category_code=category, description=need.title, declared_by_id=viewer.user_id, verified_at=now,
         )
+        purchase.supplier = supplier
+        stamp(purchase, need=need, secnumcloud=bid.secnumcloud_hosting)
         bid.status = BidStatus.AWARDED
         bid.decided_at = now
         db.session.add_all([award, purchase])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, Cents, TimestampMixin, str_enum
@@ -72,6 +72,11 @@ class Purchase(TimestampMixin, Base):
         CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name="verified_has_date"),
         CheckConstraint("supplier_id IS NOT NULL OR supplier_name IS NOT NULL", name="supplier_named"),
         CheckConstraint("supplier_country IS NULL OR length(supplier_country) = 2", name="supplier_country_code"),
+        CheckConstraint("supplier_class IN ('startup', 'sme', 'mid', 'large', 'unknown')", name="supplier_class_known"),
+        CheckConstraint("supplier_geo IN ('fr', 'eu', 'non_eu')", name="supplier_geo_known"),
+        CheckConstraint("route IS NULL OR route IN ('public', 'private')", name="route_known"),
+        Index("ix_purchases_status_purchased_on", "status", "purchased_on"),
+        Index("ix_purchases_buyer_status_purchased_on", "buyer_id", "status", "purchased_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +99,17 @@ class Purchase(TimestampMixin, Base):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Snapshot of the supplier and the deal when recorded (app.commitments.eligibility.stamp),
+    # so that dashboards sum in SQL and history is not rewritten when a supplier grows.
+    supplier_class: Mapped[str] = mapped_column(String(10), default="unknown", server_default="unknown")
+    supplier_geo: Mapped[str] = mapped_column(String(6), default="non_eu", server_default="non_eu")
+    supplier_innovative: Mapped[bool] = mapped_column(default=False, server_default=false())
+    supplier_key: Mapped[str | None] = mapped_column(String(60), index=True)
+    region: Mapped[str | None] = mapped_column(String(3))
+    route: Mapped[str | None] = mapped_column(String(7))
+    secnumcloud: Mapped[bool | None]  # hosted on SecNumCloud-qualified hosting (None: not known)
+    # Whether this deal's amount may appear outside the buyer's organisation
+    disclose_amount: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     buyer = relationship("Organisation", foreign_keys=[buyer_id])
     supplier = relationship("Organisation", foreign_keys=[supplier_id])

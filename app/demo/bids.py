@@ -8,6 +8,7 @@ from random import Random
 from app.accounts.identifiers import EU_COUNTRIES
 from app.accounts.models import Organisation, SizeCategory
 from app.bids.models import Award, Bid, BidStatus, Evaluation
+from app.commitments.eligibility import stamp
 from app.commitments.models import Purchase, PurchaseSource, PurchaseStatus
 from app.demo.context import DemoContext
 from app.demo.need_extras import matching_suppliers
@@ -256,11 +257,13 @@ def _award(ctx: DemoContext, need: Need, bid: Bid) -> None:
                   created_at=need.awarded_at, updated_at=need.awarded_at)
     supplier = bid.supplier
     verified_at = min(need.awarded_at + timedelta(days=1), ctx.now - timedelta(hours=1))
-    db.session.add_all([award, Purchase(
+    purchase = Purchase(
         buyer=need.buyer, source=PurchaseSource.AWARD, status=PurchaseStatus.VERIFIED, award=award,
         supplier=supplier, supplier_name=supplier.name, supplier_siren=supplier.siren,
         supplier_country=supplier.country, amount_cents=award.amount_cents,
         purchased_on=need.awarded_at.date(), category_code=need.categories[0].code,
         description=need.title, declared_by_id=owner.id, verified_by_id=ctx.operator.id,
         verified_at=verified_at, created_at=need.awarded_at, updated_at=verified_at,
-    )])
+    )
+    stamp(purchase, need=need, secnumcloud=bid.secnumcloud_hosting)
+    db.session.add_all([award, purchase])

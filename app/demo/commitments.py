@@ -6,6 +6,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.alerts.models import Frequency, SavedSearch
+from app.commitments.eligibility import stamp
 from app.commitments.models import (
     Commitment,
     CommitmentRevision,
@@ -100,6 +101,9 @@ def _declared(ctx, ids, namer, org, status: PurchaseStatus, n: int, start: date)
         purchase.supplier_name = namer.company(rng.choice(["ai", "data", "cyber", "it"]))
         purchase.supplier_siren, purchase.supplier_country = ids.siren(), "FR"
         purchase.category_code = rng.choice(SUBCATEGORIES).code
+    declared_class = None if purchase.supplier is not None else rng.choice(["startup", "startup", "sme", "mid"])
+    stamp(purchase, secnumcloud=rng.random() < 0.3, declared_class=declared_class,
+          declared_innovative=declared_class == "sme" and rng.random() < 0.5)
     decided_at = min(declared_at + timedelta(days=rng.randint(2, 15)), ctx.now - timedelta(hours=1))
     if status == PurchaseStatus.VERIFIED:
         purchase.verified_by_id, purchase.verified_at = ctx.operator.id, decided_at

@@ -71,6 +71,7 @@ class Need(TimestampMixin, Base):
     __tablename__ = "needs"
     __table_args__ = (
         CheckConstraint("budget_min_cents > 0", name="budget_positive"),
+        CheckConstraint("open_data IN ('exclude', 'anonymise')", name="open_data_known"),
         CheckConstraint("budget_min_cents <= budget_max_cents", name="budget_min_le_max"),
         CheckConstraint(f"budget_max_cents < {MAX_BUDGET_CENTS}", name="budget_below_cap"),
         CheckConstraint(f"{_weight_columns} = 100", name="weights_sum_100"),
@@ -124,6 +125,9 @@ class Need(TimestampMixin, Base):
     sealed_bids: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Whether per-deal amounts may appear in public figures and exports
     disclose_amounts: Mapped[bool] = mapped_column(default=True)
+    # Open data (OCDS) for a restricted or invitation-only need: left out, or published
+    # with the buyer and the texts withheld (public needs are always published)
+    open_data: Mapped[str] = mapped_column(String(9), default="exclude", server_default="exclude")
 
     # Doctrine checklist: reuse first, off-the-shelf second, custom last
     reuse_checked: Mapped[bool] = mapped_column(default=False)
