@@ -98,11 +98,14 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.alerts.views import bp as alerts_bp
     from app.bids.views import bp as bids_bp
+    from app.commitments.views import bp as commitments_bp
     from app.main.views import bp as main_bp
     from app.needs.views import bp as needs_bp
+    from app.opendata.views import bp as opendata_bp
     from app.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp):
+    for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, commitments_bp,
+                      opendata_bp):
         app.register_blueprint(blueprint)
 
 
