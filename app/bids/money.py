@@ -27,8 +27,12 @@ class AmountError(ValueError):
         super().__init__(code)
 
 
-def parse_euros(text: str | int | None) -> int:
-    """Integer cents of an amount in euros typed by a person; AmountError when unusable."""
+def parse_euros(text: str | int | None, *, max_cents: int = MAX_AMOUNT_CENTS) -> int:
+    """Integer cents of an amount in euros typed by a person; AmountError when unusable.
+
+    ``max_cents``: the first amount refused as too high (€100M unless the caller says
+    otherwise, e.g. a pledge over several years).
+    """
     if isinstance(text, int) and not isinstance(text, bool):
         cents = text * 100
     else:
@@ -49,7 +53,7 @@ def parse_euros(text: str | int | None) -> int:
             cents = -cents
     if cents <= 0:
         raise AmountError("amount_not_positive")
-    if cents >= MAX_AMOUNT_CENTS:
+    if cents >= max_cents:
         raise AmountError("amount_too_high")
     return cents
 
