@@ -1,1 +1,212 @@
-"""(routes to come)"""
+"""The commitment dashboard, the public figures and their CSV exports.
+
+- ``/commitment/`` (signed in): the collective figure for everyone; an alliance member's
+  people also see their organisation's detail; the operator sees every member and may
+  open any member's detail (``?organisation=<id>``).
+- ``/commitment/public``: aggregates only, and the latest deals awarded on public needs.
+- ``/commitment/export/<table>.csv``: each table, under the page's access rules
+  (``app.commitments.dashboard_policy``); CSV format in ``app.commitments.exports``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.accounts.auth import current_membership
+from app.accounts.models import Organisation
+from app.commitments import exports
+from app.commitments.charts import Bar, bar_chart, compact, percent_text, progress_chart
+from app.commitments.dashboard_policy import (
+    DETAIL_TABLES,
+    PUBLIC_TABLES,
+    Audience,
+    Reader,
+    may_export,
+    reader_of,
+)
+from app.commitments.eligibility import assess
+from app.commitments.models import Commitment, Purchase
+from app.commitments.stats import Programme, Scope, collective, members, pledged_total
+from app.commitments.stats_breakdowns import (
+    DIMENSIONS,
+    Breakdown,
+    SbaRow,
+    breakdown,
+    latest_deals,
+    sba_by_buyer,
+    sba_overall,
+)
+from app.commitments.views import bp
+from app.db import utcnow
+from app.extensions import db, login_manager
+from app.main.filters import PARIS
+
+PER_PAGE = 50
+PURCHASES_PER_PAGE = 20
+DEALS = 10
+
+
+def today_in_paris() -> date:
+    return utcnow().astimezone(PARIS).date()
+
+
+def current_reader() -> Reader:
+    return reader_of(current_user, current_membership())
+
+
+@bp.context_processor
+def _dashboard_helpers():
+    return {"share_text": percent_text, "compact_euros": compact}
+
+
+# --- figures for the pages -----------------------------------------------------------------------
+
+def breakdown_chart(b: Breakdown, *, prefix: str = "") -> object:
+    return bar_chart([Bar(r.label, r.all_cents, r.eligible_cents) for r in b.rows],
+                     chart_id=f"{prefix}chart-{b.dimension.code}",
+                     title=_("Verified purchases %(by)s", by=str(b.dimension.title).lower()),
+                     total_label=_("All verified purchases"), part_label=_("Counting towards the commitment"))
+
+
+def sba_chart(row: SbaRow, *, chart_id: str) -> object:
+    bars = [Bar(_("EU SMEs and startups"), row.eu_sme_cents), Bar(_("Other suppliers"),
+                                                                  row.awarded_cents - row.eu_sme_cents)]
+    return bar_chart(bars, chart_id=chart_id, title=_("Verified value by kind of supplier"))
+
+
+def aggregates(programme: Programme, today: date) -> dict:
+    """What anyone may see: the collective figure, breakdowns, overall SBA indicators."""
+    figure = collective(programme, today=today)
+    breakdowns = [breakdown(code, programme) for code in DIMENSIONS]
+    sba = sba_overall(programme)
+    pledged, pledgers = pledged_total()
+    return {
+        "programme": programme, "today": today, "figure": figure, "pledged_cents": pledged, "pledgers": pledgers,
+        "progress_chart": progress_chart(figure, title=_("The alliance's progress towards its target")),
+        "breakdowns": [(b, breakdown_chart(b)) for b in breakdowns],
+        "sba": sba, "sba_chart": sba_chart(sba, chart_id="sba-chart"),
+    }
+
+
+@dataclass
+class Paged:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def paged(items: list, page: int, per_page: int = PER_PAGE) -> Paged:
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 1), pages)
+    return Paged(items[(page - 1) * per_page:page * per_page], page, pages, len(items))
+
+
+def purchases_of(organisation_id: int, page: int) -> Paged:
+    total = db.session.scalar(select(func.count()).select_from(Purchase)
+                              .where(Purchase.buyer_id == organisation_id)) or 0
+    pages = max(1, -(-total // PURCHASES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        select(Purchase).where(Purchase.buyer_id == organisation_id)
+        .order_by(Purchase.purchased_on.desc(), Purchase.id.desc())
+        .offset((page - 1) * PURCHASES_PER_PAGE).limit(PURCHASES_PER_PAGE)
+    ).all()
+    return Paged(items, page, pages, total)
+
+
+def member_detail(organisation: Organisation, programme: Programme, today: date, page: int) -> dict:
+    """One member's own figures: its row, its progress against its pledge, its SBA, its purchases."""
+    scope = Scope.of_buyer(organisation.id)
+    [row] = members(programme, scope, today=today) or [None]
+    commitment = db.session.scalar(select(Commitment).where(Commitment.organisation_id == organisation.id))
+    own = None
+    if commitment is not None:
+        own_programme = replace(programme, target_cents=commitment.amount_cents)
+        own = collective(own_programme, scope, today=today)
+    sba_rows = sba_by_buyer(programme, scope)
+    sba = sba_rows[0] if sba_rows else SbaRow(organisation.id, organisation.name, 0, 0, 0, 0)
+    purchases = purchases_of(organisation.id, page)
+    return {
+        "organisation": organisation, "row": row, "commitment": commitment, "own": own,
+        "own_chart": progress_chart(own, chart_id="own-progress-chart",
+                                    title=_("%(name)s: progress towards its pledge", name=organisation.name))
+        if own is not None else None,
+        "sba": sba, "sba_chart": sba_chart(sba, chart_id="own-sba-chart"),
+        "purchases": purchases,
+        "verdicts": {p.id: assess(p, programme.rule) for p in purchases.items},
+    }
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def dashboard():
+    reader = current_reader()
+    programme, today = Programme.from_config(), today_in_paris()
+    context = aggregates(programme, today)
+    context.update(reader=reader, Audience=Audience, detail=None)
+    detail_id = reader.organisation_id
+    if reader.audience == Audience.OPERATOR:
+        context["members"] = paged(members(programme, today=today), request.args.get("members_page", 1, type=int))
+        context["sba_buyers"] = paged(sba_by_buyer(programme), request.args.get("sba_page", 1, type=int))
+        detail_id = request.args.get("organisation", type=int)
+    elif request.args.get("organisation") and request.args.get("organisation", type=int) != detail_id:
+        abort(404)  # another organisation's detail: not for this reader
+    if detail_id is not None:
+        organisation = db.session.get(Organisation, detail_id)
+        if organisation is None or not organisation.alliance_member:
+            abort(404)
+        context["detail"] = member_detail(organisation, programme, today, request.args.get("page", 1, type=int))
+    return render_template("commitments/dashboard.html", **context)
+
+
+@bp.route("/public")
+def public():
+    programme, today = Programme.from_config(), today_in_paris()
+    context = aggregates(programme, today)
+    context["deals"] = latest_deals(programme, limit=DEALS)
+    return render_template("commitments/public.html", **context)
+
+
+# --- CSV exports -----------------------------------------------------------------------------------
+
+@bp.route("/export/<table>.csv")
+def export(table: str):
+    if table not in PUBLIC_TABLES | DETAIL_TABLES:
+        abort(404)
+    reader = current_reader()
+    if not may_export(reader, table):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        abort(403)
+    programme, today = Programme.from_config(), today_in_paris()
+    scope = reader.detail_scope
+    asked = request.args.get("organisation", type=int)
+    if table in DETAIL_TABLES and asked is not None:
+        if not reader.may_see_organisation(asked):
+            abort(404)
+        scope = Scope.of_buyer(asked)
+
+    if table == "progress":
+        header, rows = exports.progress_table(collective(programme, today=today))
+    elif table.startswith("breakdown-"):
+        header, rows = exports.breakdown_table(breakdown(table.removeprefix("breakdown-"), programme))
+    elif table == "sba":
+        header, rows = exports.sba_table([sba_overall(programme)])
+    elif table == "deals":
+        header, rows = exports.deals_table(latest_deals(programme, limit=DEALS))
+    elif table == "members":
+        header, rows = exports.members_table(members(programme, scope, today=today))
+    elif table == "sba-buyers":
+        header, rows = exports.sba_table(sba_by_buyer(programme, scope))
+    else:  # purchases
+        header, rows = exports.purchases_table(scope, period=(programme.start, programme.end))
+    return exports.csv_response(f"tremplin-commitment-{table}-{today.isoformat()}", header, rows)
