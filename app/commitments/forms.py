@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.identifiers import EU_COUNTRIES
 from app.bids.money import format_euros_input
@@ -57,12 +58,14 @@ def class_choices() -> list[tuple[str, object]]:
     return [("", _l("Choose"))] + [(c.value, CLASS_LABELS[c]) for c in classes]
 
 
-def category_choices() -> dict[str, list[tuple[str, str]]]:
+def category_choices() -> list[SelectChoice]:
+    """A first empty choice, then the sub-categories grouped by axis."""
     locale = current_locale()
-    groups: dict[str, list[tuple[str, str]]] = {"": [("", str(_l("Choose a category")))]}
+    choices = [SelectChoice("", _l("Choose a category"))]
     for axis in taxonomy.AXES:
-        groups[axis.label(locale)] = [(c.code, c.label(locale)) for c in taxonomy.children(axis.code)]
-    return groups
+        choices += [SelectChoice(c.code, c.label(locale), optgroup=axis.label(locale))
+                    for c in taxonomy.children(axis.code)]
+    return choices
 
 
 def secnumcloud_choices() -> list[tuple[str, object]]:

@@ -172,7 +172,7 @@ def declare_purchase(buyer: Organisation, *, by: User, supplier: Organisation | 
                      supplier_search: str | None = None, supplier_name: str | None = None,
                      supplier_siren: str | None = None, supplier_vat: str | None = None,
                      supplier_country: str | None = None, amount_euros, purchased_on: date | str | None,
-                     category_code: str | None, description: str | None, evidence: FileStorage | None,
+                     category_code: str | None, description: str | None, evidence: FileStorage | None = None,
                      declared_class: str | None = None, declared_innovative: bool = False,
                      secnumcloud: bool | None = None, disclose_amount: bool = False,
                      now: datetime | None = None) -> Purchase:
