@@ -64,8 +64,9 @@ def since_clause(since: datetime) -> ColumnElement[bool]:
     award_after = exists(select(Award.id).where(
         Award.need_id == Need.id,
         or_(Award.awarded_at >= since, Award.contract_start_on >= day, Award.contract_end_on >= day),
-    ))
-    amended_after = exists(select(Amendment.id).where(Amendment.need_id == Need.id, Amendment.created_at >= since))
+    ).correlate(Need))
+    amended_after = exists(select(Amendment.id).where(Amendment.need_id == Need.id, Amendment.created_at >= since)
+                           .correlate(Need))
     return or_(Need.published_at >= since, Need.closed_at >= since, Need.cancelled_at >= since,
                Need.awarded_at >= since, award_after, amended_after)
 
@@ -129,8 +130,8 @@ def _open_session() -> Session:
 def _last_change(session: Session, where: ColumnElement[bool], now: datetime) -> datetime:
     """When the exported data last changed: the package's publishedDate."""
     latest_need = session.scalar(select(func.max(Need.updated_at)).where(where))
-    latest_award = session.scalar(select(func.max(Award.updated_at)).join(Need, Award.need_id == Need.id)
-                                  .where(where))
+    latest_award = session.scalar(select(func.max(Award.updated_at))
+                                  .where(Award.need_id.in_(select(Need.id).where(where))))
     moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (latest_need, latest_award) if m is not None]
     return max(moments) if moments else now
 
