@@ -77,7 +77,8 @@ def awarded(buyer, owner, *, amount_eur: int, supplier=None, visibility: str = "
 def operator_login(client):
     from tests.factories import login
 
-    user = make_operator()
-    db.session.commit()
-    login(client, user.email)
-    return user
+    with client.application.app_context():
+        email = make_operator().email
+        db.session.commit()
+    login(client, email)
+    return email
