@@ -8,7 +8,7 @@ tests run the command again on the data already there.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -150,19 +150,42 @@ def test_bids_follow_the_state_of_their_need(session):
     assert scores and all(0 <= v <= 10 for e in scores for v in e.scores.values())
 
 
-def test_alliance_pledges_add_up_to_a_share_of_the_billion(session):
+def test_alliance_pledges_reach_the_billion_and_declared_purchases_tell_its_progress(app, session):
     members = session.scalars(select(Organisation).where(Organisation.alliance_member)).all()
-    assert len(members) >= 3
+    assert 25 <= len(members) <= 40
+    assert all(m.kind in (OrganisationKind.ADMINISTRATION, OrganisationKind.CORPORATE) for m in members)
     commitments = session.scalars(select(Commitment)).all()
-    assert {c.organisation_id for c in commitments} == {m.id for m in members}
+    assert {c.organisation_id for c in commitments} == {m.id for m in members}  # joining is pledging
     total = sum(c.amount_cents for c in commitments)
-    assert 300_000_000 * EURO <= total <= 1_000_000_000 * EURO
+    assert 1_000_000_000 * EURO <= total <= 1_300_000_000 * EURO
     for c in commitments:
         assert c.revisions and c.revisions[-1].amount_cents == c.amount_cents
-    assert any(len(c.revisions) > 1 for c in commitments)
+        assert [r.revised_at for r in c.revisions] == sorted(r.revised_at for r in c.revisions)
+        assert all(r.revised_by_id and r.note for r in c.revisions)
+    assert sum(len(c.revisions) > 1 for c in commitments) >= 5
     declared = session.scalars(select(Purchase).where(Purchase.source == PurchaseSource.DECLARED)).all()
     assert {p.status for p in declared} == set(PurchaseStatus)
     assert all(p.rejection_reason for p in declared if p.status == PurchaseStatus.REJECTED)
+    amount = {s: sum(p.amount_cents for p in declared if p.status == s) for s in PurchaseStatus}
+    assert amount[PurchaseStatus.VERIFIED] > amount[PurchaseStatus.DECLARED] > amount[PurchaseStatus.REJECTED]
+    target = app.config["COMMITMENT_TARGET_CENTS"]
+    assert 0.25 * target <= amount[PurchaseStatus.VERIFIED] + amount[PurchaseStatus.DECLARED] <= 0.6 * target
+    months = {p.purchased_on.strftime("%Y-%m") for p in declared}
+    assert min(months) == "2025-01" and max(months) == "2026-02" and len(months) == 14
+    assert all(p.purchased_on < date.fromisoformat(TODAY) and p.created_at <= p.updated_at for p in declared)
+    # mostly French startups and SMEs; some mid-size companies, and suppliers elsewhere that do not count
+    share = {geo: sum(p.amount_cents for p in declared if p.supplier_geo == geo) / sum(amount.values())
+             for geo in ("fr", "eu", "non_eu")}
+    assert share["fr"] > 0.75 and share["eu"] > 0.03 and share["non_eu"] > 0.005
+    assert {p.supplier_class for p in declared} >= {"startup", "sme", "mid", "large"}
+    assert any(p.supplier_id is None for p in declared) and any(p.supplier_id for p in declared)
+    alliance = session.scalar(select(Organisation).where(Organisation.name == "Banque Fontenoy"))
+    assert {p.status for p in declared if p.buyer_id == alliance.id} == set(PurchaseStatus)
+    # each declaration has its evidence, a real PDF that the evidence link serves
+    with app.app_context():
+        from app.files.storage import path_for
+
+        assert all(path_for(p.evidence_key).read_bytes().startswith(b"%PDF-") for p in declared[:20])
 
 
 def test_demo_accounts_are_printed_and_sign_in_with_the_shared_password(demo, session):
