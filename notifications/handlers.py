@@ -98,6 +98,18 @@ def on_purchase_verified(event: OutboxEvent) -> list[int]:
                         reason=f"purchase{purchase.id}", params=params)
 
 
+def on_purchase_rejected(event: OutboxEvent) -> list[int]:
+    """The operator rejected a declared purchase: its declarers read why, and may declare again."""
+    purchase = db.session.get(Purchase, int(event.payload["purchase_id"]))
+    if purchase is None or purchase.status != PurchaseStatus.REJECTED:
+        return []
+    supplier = purchase.supplier.name if purchase.supplier is not None else purchase.supplier_name
+    recipients = [user_id for user_id, _ in people_of([purchase.buyer_id]) if user_id != purchase.verified_by_id]
+    return notify_users(recipients, "purchase_rejected", reason=f"purchase{purchase.id}",
+                        params={"supplier": supplier, "purchase_id": purchase.id,
+                                "reason": purchase.rejection_reason})
+
+
 # --- followers and bidders -------------------------------------------------------------------
 
 
@@ -222,6 +234,7 @@ HANDLERS = {
     "bid.awarded": on_bid_awarded,
     "need.invitation": on_need_invitation,
     "purchase.verified": on_purchase_verified,
+    "purchase.rejected": on_purchase_rejected,
 }
 
 

@@ -78,7 +78,11 @@ _kind("bid_received", _l("Bids received on our needs"), "buyer", EmailMode.INSTA
       endpoint="bids.received", endpoint_args=(("reference", "need_reference"),))
 _kind("purchase_verified", _l("Declared purchases verified"), "buyer", EmailMode.INSTANT,
       lambda p: _("Your declared purchase from %(supplier)s is verified", supplier=p.get("supplier") or "—"),
-      endpoint="commitments.dashboard", endpoint_args=())
+      endpoint="commitments.purchase", endpoint_args=(("purchase_id", "purchase_id"),))
+_kind("purchase_rejected", _l("Declared purchases rejected"), "buyer", EmailMode.INSTANT,
+      lambda p: _("Your declared purchase from %(supplier)s was rejected: %(reason)s",
+                  supplier=p.get("supplier") or "—", reason=p.get("reason") or "—"),
+      endpoint="commitments.purchase", endpoint_args=(("purchase_id", "purchase_id"),))
 
 
 def kinds_for(audience: str) -> list[Kind]:

@@ -315,7 +315,28 @@ def test_a_verified_purchase_tells_the_buyers_people(app_ctx):
     commit()
     told = notified("purchase_verified")
     assert set(told) == {owner.id, ambassador.id}
-    assert read(told[owner.id])[0] == "Your declared purchase from Quantix is verified"
+    assert read(told[owner.id]) == ("Your declared purchase from Quantix is verified",
+                                    f"/commitment/purchases/{purchase.id}")
+
+
+def test_a_rejected_purchase_tells_the_buyers_people_why(app_ctx):
+    from app.commitments.services import reject_purchase
+
+    buyer, owner = make_org("corporate", verified=True)
+    operator = make_operator()
+    purchase = Purchase(buyer_id=buyer.id, source=PurchaseSource.DECLARED, status=PurchaseStatus.DECLARED,
+                        supplier_name="Nébuleuse SAS", supplier_country="FR", amount_cents=80_000_00,
+                        purchased_on=utcnow().date(), declared_by_id=owner.id)
+    db.session.add(purchase)
+    db.session.flush()
+    reject_purchase(purchase, by=operator, reason="Le bon de commande ne porte pas de montant.")
+    commit()
+    told = notified("purchase_rejected")
+    assert set(told) == {owner.id}
+    sentence, url = read(told[owner.id])
+    assert "Nébuleuse SAS" in sentence and "ne porte pas de montant" in sentence
+    assert url == f"/commitment/purchases/{purchase.id}"
+    assert HANDLERS["purchase.rejected"](last_event("purchase.rejected")) == []
 
 
 # --- deadline reminders -----------------------------------------------------------------------
