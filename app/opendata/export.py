@@ -18,13 +18,14 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.bids.models import Award, Bid, BidStatus
 from app.db import utcnow
 from app.extensions import db
-from app.needs.models import Amendment, Need
+from app.needs.doctrine import CRITERIA
+from app.needs.models import Amendment, Need, need_categories
 from app.opendata.merge import compile_releases
 from app.opendata.ocds import NeedFacts, need_releases, timestamp
 from app.opendata.policy import disclosure, exported_needs_clause
@@ -34,6 +35,13 @@ OCDS_VERSION = "1.1"
 LICENSE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 LICENSE_NAME = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 TENDERER_STATUSES = (BidStatus.SUBMITTED, BidStatus.SHORTLISTED, BidStatus.REJECTED, BidStatus.AWARDED)
+# What the releases read of a need (notes, doctrine texts and sovereignty flags are not published)
+NEED_COLUMNS = (
+    Need.id, Need.reference, Need.buyer_id, Need.title, Need.summary, Need.description, Need.cpv_code,
+    Need.budget_min_cents, Need.budget_max_cents, Need.route, Need.deadline_at, Need.visibility, Need.anonymised,
+    Need.anonymous_label, Need.status, Need.published_at, Need.closed_at, Need.awarded_at, Need.cancelled_at,
+    Need.sme_set_aside, Need.disclose_amounts, Need.open_data, *(getattr(Need, f"weight_{c}") for c in CRITERIA),
+)
 RELEASES_PATH = "/open-data/ocds/releases.json"
 RECORDS_PATH = "/open-data/ocds/records.json"
 
@@ -71,13 +79,13 @@ def since_clause(since: datetime) -> ColumnElement[bool]:
                Need.awarded_at >= since, award_after, amended_after)
 
 
-def _load_batch(session: Session, where: ColumnElement[bool], after_id: int, limit: int
+def load_batch(session: Session, where: ColumnElement[bool], after_id: int, limit: int
                 ) -> tuple[list[NeedFacts], int | None]:
     """Up to ``limit`` needs after ``after_id``, with the id of the last one read (None: no more)."""
     needs = session.scalars(
         select(Need).where(where, Need.id > after_id).order_by(Need.id).limit(limit).options(
+            load_only(*NEED_COLUMNS),
             joinedload(Need.buyer),
-            selectinload(Need.categories),
             selectinload(Need.awards).joinedload(Award.bid).load_only(Bid.id, Bid.supplier_id)
             .joinedload(Bid.supplier),
         )
@@ -91,6 +99,12 @@ def _load_batch(session: Session, where: ColumnElement[bool], after_id: int, lim
         .where(Amendment.need_id.in_(ids)).order_by(Amendment.created_at, Amendment.id)
     ):
         amendments[need_id].append((number, at, summary))
+    categories: dict[int, list[str]] = defaultdict(list)
+    for need_id, code in session.execute(
+        select(need_categories.c.need_id, need_categories.c.category_code)
+        .where(need_categories.c.need_id.in_(ids)).order_by(need_categories.c.need_id, need_categories.c.category_code)
+    ):
+        categories[need_id].append(code)
     tenderers = dict(session.execute(
         select(Bid.need_id, func.count()).where(Bid.need_id.in_(ids), Bid.status.in_(TENDERER_STATUSES))
         .group_by(Bid.need_id)
@@ -101,8 +115,8 @@ def _load_batch(session: Session, where: ColumnElement[bool], after_id: int, lim
         if shown is None:  # the SQL rule and the policy agree; this is a second lock
             continue
         awards = sorted(need.awards, key=lambda a: (a.awarded_at, a.id))
-        batch.append(NeedFacts(need=need, disclosure=shown, awards=awards, amendments=amendments[need.id],
-                               tenderers=tenderers.get(need.id, 0)))
+        batch.append(NeedFacts(need=need, disclosure=shown, categories=categories[need.id], awards=awards,
+                               amendments=amendments[need.id], tenderers=tenderers.get(need.id, 0)))
     return batch, ids[-1]
 
 
@@ -111,7 +125,7 @@ def iter_batches(session: Session, where: ColumnElement[bool], *, batch_size: in
     """The exported needs matching ``where``, by batches in id order."""
     after_id = 0
     while True:
-        batch, last_id = _load_batch(session, where, after_id, batch_size)
+        batch, last_id = load_batch(session, where, after_id, batch_size)
         if last_id is None:
             return
         if batch:
@@ -120,14 +134,14 @@ def iter_batches(session: Session, where: ColumnElement[bool], *, batch_size: in
         session.expunge_all()
 
 
-def _open_session() -> Session:
+def open_session() -> Session:
     session = Session(db.engine, autoflush=False, expire_on_commit=False)
     if db.engine.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     return session
 
 
-def _last_change(session: Session, where: ColumnElement[bool], now: datetime) -> datetime:
+def last_change(session: Session, where: ColumnElement[bool], now: datetime) -> datetime:
     """When the exported data last changed: the package's publishedDate."""
     latest_need = session.scalar(select(func.max(Need.updated_at)).where(where))
     latest_award = session.scalar(select(func.max(Award.updated_at))
@@ -171,8 +185,9 @@ class PackageStream:
             clauses.append(Need.reference == self.reference)
         return and_(*clauses)
 
-    def _head(self, published: datetime) -> str:
-        meta = {
+    def metadata(self, published: datetime) -> dict:
+        """The package's fields but its list of releases or records."""
+        return {
             "uri": self.uri,
             "publishedDate": timestamp(published),
             "publisher": {"name": self.settings.publisher, "uri": self.settings.public_url},
@@ -180,7 +195,9 @@ class PackageStream:
             "publicationPolicy": f"{self.settings.public_url}/open-data/",
             "version": OCDS_VERSION,
         }
-        return _dumps(meta)[:-1] + f',"{self.kind}":['
+
+    def _head(self, published: datetime) -> str:
+        return _dumps(self.metadata(published))[:-1] + f',"{self.kind}":['
 
     def _items(self, facts: NeedFacts) -> list[dict]:
         releases = need_releases(facts, prefix=self.settings.prefix, now=self.now)
@@ -193,8 +210,8 @@ class PackageStream:
 
     def __iter__(self) -> Iterator[str]:
         where = self._where()
-        with _open_session() as session:
-            yield self._head(_last_change(session, where, self.now))
+        with open_session() as session:
+            yield self._head(last_change(session, where, self.now))
             for batch in iter_batches(session, where, batch_size=self.batch_size):
                 parts = [_dumps(item) for facts in batch for item in self._items(facts)]
                 if parts:

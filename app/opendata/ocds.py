@@ -63,8 +63,9 @@ ROUTE_DETAILS = {Route.PUBLIC: "commande publique", Route.PRIVATE: "achat privé
 class NeedFacts:
     """A need and what hangs on it, loaded once for all its releases."""
 
-    need: Need  # buyer and categories loaded
+    need: Need  # buyer loaded
     disclosure: Disclosure
+    categories: list[str] = field(default_factory=list)  # category codes, in code order
     awards: list[Award] = field(default_factory=list)  # bid.supplier loaded
     amendments: list[tuple[int, datetime, str]] = field(default_factory=list)  # id, at, summary
     tenderers: int = 0  # bids submitted and not withdrawn
@@ -104,15 +105,20 @@ def ocid(prefix: str, reference: str) -> str:
 # --- tender --------------------------------------------------------------------------------
 
 
-def _items(need: Need) -> list[dict]:
+def _label(code: str) -> str:
+    category = taxonomy.BY_CODE.get(code)
+    return category.label_fr if category else code
+
+
+def _items(need: Need, categories: list[str]) -> list[dict]:
     items = []
-    for category in need.categories:
-        code, cpv_code = category.code, cpv.cpv_for_category(category.code)
+    for code in categories:
+        cpv_code, label = cpv.cpv_for_category(code), _label(code)
         items.append({
             "id": code,
-            "description": category.label_fr,
+            "description": label,
             "classification": {"scheme": cpv.SCHEME, "id": cpv_code, "description": cpv.LABELS[cpv_code]},
-            "additionalClassifications": [{"scheme": CATEGORY_SCHEME, "id": code, "description": category.label_fr}],
+            "additionalClassifications": [{"scheme": CATEGORY_SCHEME, "id": code, "description": label}],
         })
     own = cpv.eight_digits(need.cpv_code)
     if own and own not in {item["classification"]["id"] for item in items}:
@@ -123,8 +129,9 @@ def _items(need: Need) -> list[dict]:
     return items
 
 
-def generic_title(need: Need) -> str:
-    labels = [taxonomy.BY_CODE[c.code].label_fr for c in need.categories if c.code in taxonomy.BY_CODE]
+def generic_title(categories: list[str]) -> str:
+    """The title of a need whose own title is withheld: what it is about, by its categories."""
+    labels = [_label(code) for code in categories]
     return f"{RESTRICTED_TITLE} : {', '.join(labels)}" if labels else RESTRICTED_TITLE
 
 
@@ -137,9 +144,9 @@ def _tender(facts: NeedFacts) -> dict:
         if text:
             tender["description"] = text
     else:
-        tender["title"] = generic_title(need)
+        tender["title"] = generic_title(facts.categories)
     tender["status"] = "active"
-    items = _items(need)
+    items = _items(need, facts.categories)
     if items:
         tender["items"] = items
     if shown.amounts:
