@@ -17,7 +17,7 @@ What it does, in one run:
    ``flask opendata export`` do) to a file: time, releases per second, peak memory;
 3. the baseline in the same run: the same package built as one Python list of releases,
    then ``json.dumps`` of the whole and one write (``--baseline-needs`` to run it on the
-   first N needs only). When both cover every need, the two files must be identical.
+   first N exported needs only). When both cover every need, the two files must be identical.
 
 Each measure runs in a fresh Python process, so that its peak resident memory (VmHWM, or
 ``ru_maxrss`` where there is no /proc; imports and app included) is its own; ``idle`` is such a process that
@@ -203,18 +203,29 @@ def _stream(output: Path, now: datetime) -> int:
 
 
 def _baseline(output: Path, now: datetime, limit: int | None) -> int:
-    """The same package built whole: every need loaded, every release in one list, one json.dumps."""
-    from app.opendata.export import PackageStream, Settings, last_change, load_batch, open_session
+    """The same package built whole: every release of every need kept in one list, one json.dumps.
+
+    Needs are read by the same batches as the stream (one IN list of 100 000 ids would pass
+    PostgreSQL's limit of 65 535 parameters); what differs is that nothing is written until
+    the whole list is built.
+    """
+    from app.opendata.export import PackageStream, Settings, iter_batches, last_change, open_session
     from app.opendata.ocds import need_releases
     from app.opendata.policy import exported_needs_clause
 
     settings = Settings.of_app()
     package_of = PackageStream("releases", settings, now=now)
     where = exported_needs_clause()
+    releases: list[dict] = []
     with open_session() as session:
         published = last_change(session, where, now)
-        facts, _last = load_batch(session, where, 0, limit or 10**9)
-        releases = [release for f in facts for release in need_releases(f, prefix=settings.prefix, now=now)]
+        needs = 0
+        for batch in iter_batches(session, where):
+            for facts in batch[: (limit - needs) if limit else None]:
+                releases.extend(need_releases(facts, prefix=settings.prefix, now=now))
+            needs += len(batch)
+            if limit and needs >= limit:
+                break
     package = {**package_of.metadata(published), "releases": releases}
     output.write_text(json.dumps(package, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return len(releases)
@@ -259,7 +270,10 @@ def _child(args, folder: Path, url: str, kind: str, output: Path, trace: bool) -
                "--output", str(output), "--now", NOW.isoformat(), "--baseline-needs", str(args.baseline_needs or 0)]
     if trace:
         command.append("--trace")
-    done = subprocess.run(command, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"the {kind} measure failed (exit status {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
