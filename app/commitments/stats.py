@@ -293,6 +293,8 @@ class MemberRow:
 
 
 def members_statement(programme: Programme, scope: Scope, *, today: date):
+    """Per member: pledge, awarded, declared, verified, verified for every supplier, trend windows
+    (one hash aggregate by buyer over the period's purchases, joined to the members)."""
     eligible = programme.eligible()
     verified = and_(P.status == VERIFIED, eligible)
     last_from = today - timedelta(days=TREND_DAYS - 1)

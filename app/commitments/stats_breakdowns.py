@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, distinct, func, literal, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Organisation
@@ -132,18 +132,23 @@ class Breakdown:
 
 
 def breakdown_statement(dimension: Dimension, programme: Programme, scope: Scope):
-    key = dimension.key().label("key")
-    eligible = programme.eligible()
-    stmt = select(
-        key,
-        _sum_if(eligible).label("eligible_cents"),
-        func.count(case((eligible, 1))).label("eligible_count"),
-        func.coalesce(func.sum(P.amount_cents), 0).label("all_cents"),
-        func.count().label("all_count"),
-    ).select_from(P)
+    """Verified purchases by value of the dimension and by whether the rule counts them (each
+    tested once per purchase), then both spread into columns."""
+    counts = case((programme.eligible(), 1), else_=0)
+    key = dimension.key()
+    inner = select(key.label("key"), counts.label("counts"), func.sum(P.amount_cents).label("amount"),
+                   func.count().label("n")).select_from(P)
     if dimension.joins_categories:
-        stmt = stmt.outerjoin(CategoryRow, CategoryRow.code == P.category_code)
-    return stmt.where(scope.condition(), programme.in_period(), P.status == VERIFIED).group_by(key)
+        inner = inner.outerjoin(CategoryRow, CategoryRow.code == P.category_code)
+    g = (inner.where(scope.condition(), programme.in_period(), P.status == VERIFIED)
+         .group_by(key, counts).subquery("groups")).c
+    return select(
+        g.key,
+        func.coalesce(func.sum(case((g.counts == 1, g.amount), else_=0)), 0).label("eligible_cents"),
+        func.coalesce(func.sum(case((g.counts == 1, g.n), else_=0)), 0).label("eligible_count"),
+        func.coalesce(func.sum(g.amount), 0).label("all_cents"),
+        func.coalesce(func.sum(g.n), 0).label("all_count"),
+    ).group_by(g.key)
 
 
 def breakdown(code: str, programme: Programme, scope: Scope = Scope.MEMBERS) -> Breakdown:
@@ -183,49 +188,61 @@ class SbaRow:
         return share(self.eu_sme_cents, self.awarded_cents)
 
 
-def _amounts(programme: Programme, scope: Scope, *, by_buyer: bool):
-    columns = [
-        func.coalesce(func.sum(P.amount_cents), 0).label("awarded"),
-        _sum_if(eu_sme_condition()).label("eu_sme"),
-        func.count(distinct(P.supplier_key)).label("suppliers"),
-    ]
-    stmt = select(*([P.buyer_id.label("buyer_id")] if by_buyer else []), *columns).where(
-        scope.condition(), programme.in_period(), P.status == VERIFIED)
-    return stmt.group_by(P.buyer_id) if by_buyer else stmt
+def per_supplier_statement(programme: Programme, scope: Scope, *, by_buyer: bool):
+    """One row per supplier (and buyer): its verified value in the period, of which to EU SMEs
+    and startups, whether it was paid in the period, and the date of its first verified purchase.
 
-
-def _first_times(programme: Programme, scope: Scope, *, by_buyer: bool):
-    """Suppliers whose first verified purchase (by the buyer, or by anyone in scope) is in the period."""
+    One pass over verified purchases, grouped by supplier key: the amounts, the suppliers paid
+    and those reached for the first time all come from it (no COUNT(DISTINCT), no second scan).
+    Purchases without a supplier key form a group of their own: counted in amounts, not as a
+    supplier. On PostgreSQL the partial indexes of migration 0005 give the rows in key order.
+    """
+    in_period = programme.in_period()
     group = [P.buyer_id, P.supplier_key] if by_buyer else [P.supplier_key]
-    firsts = (
-        select(*group, func.min(P.purchased_on).label("first_on"))
-        .where(scope.condition(), P.status == VERIFIED, P.supplier_key.is_not(None))
+    return (
+        select(*group,
+               cast(_sum_if(in_period), BigInteger).label("awarded"),
+               cast(_sum_if(and_(in_period, eu_sme_condition())), BigInteger).label("eu_sme"),
+               func.max(case((in_period, 1), else_=0)).label("paid"),
+               func.min(P.purchased_on).label("first_on"))
+        .where(scope.condition(), P.status == VERIFIED)
         .group_by(*group)
-        .subquery("firsts")
+        .subquery("per_supplier")
     )
-    in_period = firsts.c.first_on.between(programme.start, programme.end)
-    if by_buyer:
-        return (select(firsts.c.buyer_id, func.count().label("first_time"))
-                .where(in_period).group_by(firsts.c.buyer_id))
-    return select(func.count().label("first_time")).where(in_period)
+
+
+def _sba_columns(s, programme: Programme) -> list:
+    known = s.c.supplier_key.is_not(None)
+    first_in_period = and_(known, s.c.first_on.between(programme.start, programme.end))
+    return [
+        func.coalesce(func.sum(s.c.awarded), 0).label("awarded"),
+        func.coalesce(func.sum(s.c.eu_sme), 0).label("eu_sme"),
+        func.coalesce(func.sum(case((and_(known, s.c.paid == 1), 1), else_=0)), 0).label("suppliers"),
+        func.coalesce(func.sum(case((first_in_period, 1), else_=0)), 0).label("first_time"),
+    ]
 
 
 def sba_overall(programme: Programme, scope: Scope = Scope.MEMBERS) -> SbaRow:
-    amounts = db.session.execute(_amounts(programme, scope, by_buyer=False)).one()
-    first_time = db.session.execute(_first_times(programme, scope, by_buyer=False)).scalar_one()
-    return SbaRow(None, None, cents(amounts.awarded), cents(amounts.eu_sme), int(amounts.suppliers), int(first_time))
+    s = per_supplier_statement(programme, scope, by_buyer=False)
+    r = db.session.execute(select(*_sba_columns(s, programme))).one()
+    return SbaRow(None, None, cents(r.awarded), cents(r.eu_sme), int(r.suppliers), int(r.first_time))
+
+
+def sba_overall_statement(programme: Programme, scope: Scope):
+    s = per_supplier_statement(programme, scope, by_buyer=False)
+    return select(*_sba_columns(s, programme))
 
 
 def sba_by_buyer_statement(programme: Programme, scope: Scope):
-    amounts = _amounts(programme, scope, by_buyer=True).subquery("amounts")
-    firsts = _first_times(programme, scope, by_buyer=True).subquery("first_times")
+    s = per_supplier_statement(programme, scope, by_buyer=True)
+    per_buyer = (select(s.c.buyer_id, *_sba_columns(s, programme)).group_by(s.c.buyer_id)
+                 .subquery("per_buyer"))
     return (
-        select(Organisation.id, Organisation.name, amounts.c.awarded, amounts.c.eu_sme, amounts.c.suppliers,
-               func.coalesce(firsts.c.first_time, 0).label("first_time"))
-        .select_from(amounts)
-        .join(Organisation, Organisation.id == amounts.c.buyer_id)
-        .outerjoin(firsts, firsts.c.buyer_id == amounts.c.buyer_id)
-        .order_by(amounts.c.awarded.desc(), Organisation.name, Organisation.id)
+        select(Organisation.id, Organisation.name, per_buyer.c.awarded, per_buyer.c.eu_sme,
+               per_buyer.c.suppliers, per_buyer.c.first_time)
+        .join(per_buyer, per_buyer.c.buyer_id == Organisation.id)
+        .where(per_buyer.c.awarded > 0)  # verified purchases in the period
+        .order_by(per_buyer.c.awarded.desc(), Organisation.name, Organisation.id)
     )
 
 

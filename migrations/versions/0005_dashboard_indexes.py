@@ -1,0 +1,35 @@
+"""Commitment dashboard: two partial indexes on verified purchases in supplier order (overall,
+and by buyer), covering what the Small Business Act indicators read, so that suppliers reached
+for the first time are counted from the index alone, without sorting a million rows.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23 01:00:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+VERIFIED = sa.text("status = 'verified'")
+
+
+def upgrade():
+    op.create_index('ix_purchases_verified_supplier_key', 'purchases', ['supplier_key', 'purchased_on'],
+                    unique=False, postgresql_include=['buyer_id', 'amount_cents', 'supplier_class', 'supplier_geo'],
+                    postgresql_where=VERIFIED, sqlite_where=VERIFIED)
+    op.create_index('ix_purchases_verified_buyer_supplier_key', 'purchases',
+                    ['buyer_id', 'supplier_key', 'purchased_on'], unique=False,
+                    postgresql_include=['amount_cents', 'supplier_class', 'supplier_geo'],
+                    postgresql_where=VERIFIED, sqlite_where=VERIFIED)
+
+
+def downgrade():
+    op.drop_index('ix_purchases_verified_buyer_supplier_key', table_name='purchases')
+    op.drop_index('ix_purchases_verified_supplier_key', table_name='purchases')
