@@ -138,7 +138,7 @@ def member_detail(organisation: Organisation, programme: Programme, today: date,
         "own_chart": progress_chart(own, chart_id="own-progress-chart",
                                     title=_("%(name)s: progress towards its pledge", name=organisation.name))
         if own is not None else None,
-        "sba": sba, "sba_chart": sba_chart(sba, chart_id="own-sba-chart"),
+        "sba": sba,
         "purchases": purchases,
         "verdicts": {p.id: assess(p, programme.rule) for p in purchases.items},
     }

@@ -164,3 +164,19 @@ def test_charts_are_inline_svg_with_a_text_alternative(client, alliance):
 def test_the_footer_links_to_the_public_figures(client, alliance):
     html = page(client, "/?lang=en")
     assert 'href="/commitment/public"' in html
+
+
+def test_widening_the_rule_in_the_configuration_counts_a_german_startup_on_the_page(client, app, alliance):
+    with app.app_context():
+        from app.accounts.models import Organisation
+
+        declared(db.session.get(Organisation, alliance["beta"]), 300_000_00, cls="startup", country="DE",
+                 supplier="Berlin Startup GmbH")
+        db.session.commit()
+    assert "€1,388,888" in page(client, "/commitment/public?lang=en")  # the German startup does not count
+    app.config["COMMITMENT_ELIGIBILITY"] = "eu_startups_smes"
+    try:
+        html = page(client, "/commitment/public?lang=en")
+        assert "€1,688,888" in html and "European startups and SMEs" in html
+    finally:
+        app.config["COMMITMENT_ELIGIBILITY"] = "fr_startups_innovative_smes"
