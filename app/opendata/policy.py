@@ -57,10 +57,6 @@ def disclosure(need: Need) -> Disclosure | None:
     return Disclosure(buyer=shown, texts=shown, amounts=bool(need.disclose_amounts))
 
 
-def is_exported(need: Need) -> bool:
-    return disclosure(need) is not None
-
-
 def exported_needs_clause() -> ColumnElement[bool]:
     """A WHERE clause selecting exactly the needs for which ``disclosure`` is not None."""
     return and_(

@@ -4,6 +4,7 @@ and ``flask opendata export`` to write a package to a file. Everything here is p
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, date, datetime
 
@@ -29,10 +30,10 @@ def _since() -> datetime | None:
     if not raw:
         return None
     try:
-        day = date.fromisoformat(raw)
+        day = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
     except ValueError:
         day = None
-    if day is None or len(raw) != 10:
+    if day is None:
         problem = {"type": "about:blank", "title": _("Invalid request"), "status": 400,
                    "detail": _("since: expected a date as YYYY-MM-DD, such as 2026-01-31.")}
         abort(Response(json.dumps(problem), 400, content_type="application/problem+json"))

@@ -75,7 +75,7 @@ def test_since_keeps_what_happened_on_or_after_that_day(client, ocds):
 
 
 def test_a_malformed_since_is_refused_with_a_clear_problem(client):
-    for bad in ("yesterday", "2026-13-01", "2026-1-5"):
+    for bad in ("yesterday", "2026-13-01", "2026-1-5", "2026-W01-1"):
         response = client.get(f"/open-data/ocds/releases.json?since={bad}")
         assert response.status_code == 400
         assert response.mimetype == "application/problem+json"
