@@ -16,6 +16,7 @@ from app.commitments.stats import (
     VERIFIED,
     Scope,
     collective,
+    member_page,
     members,
     members_statement,
     monthly_statement,
@@ -45,13 +46,16 @@ class Case:
 
 def queries(programme, today, *, big_member: int) -> list[Case]:
     everyone, one = Scope.MEMBERS, Scope.of_buyer(big_member)
+    first_page = Scope.of_buyers(member_page(1, 50)[0])
     cases = [
         Case("collective figure (all members)", lambda: collective(programme, today=today),
              [("", monthly_statement(programme, everyone))]),
         Case("collective figure (one large member)", lambda: collective(programme, one, today=today),
              [("", monthly_statement(programme, one))], on_page=False),
-        Case("per member table (every member)", lambda: members(programme, today=today),
-             [("", members_statement(programme, everyone, today=today))]),
+        Case("per member table, one page of 50", lambda: _members_page(programme, today),
+             [("", members_statement(programme, first_page, today=today))]),
+        Case("per member table, every member (CSV)", lambda: members(programme, today=today),
+             [("", members_statement(programme, everyone, today=today))], on_page=False),
         Case("per member row (one member)", lambda: members(programme, one, today=today),
              [("", members_statement(programme, one, today=today))], on_page=False),
     ]
@@ -60,8 +64,10 @@ def queries(programme, today, *, big_member: int) -> list[Case]:
                           [("", breakdown_statement(dimension, programme, everyone))]))
     cases += [
         Case("SBA overall", lambda: sba_overall(programme), [("", sba_overall_statement(programme, everyone))]),
-        Case("SBA per buyer (all members)", lambda: sba_by_buyer(programme),
-             [("", sba_by_buyer_statement(programme, everyone))]),
+        Case("SBA per member, one page of 50", lambda: sba_by_buyer(programme, first_page),
+             [("", sba_by_buyer_statement(programme, first_page))]),
+        Case("SBA per member, every member (CSV)", lambda: sba_by_buyer(programme),
+             [("", sba_by_buyer_statement(programme, everyone))], on_page=False),
         Case("SBA per buyer (one member)", lambda: sba_by_buyer(programme, one),
              [("", sba_by_buyer_statement(programme, one))], on_page=False),
         Case("latest deals (public page)", lambda: latest_deals(programme, limit=10),
@@ -70,6 +76,12 @@ def queries(programme, today, *, big_member: int) -> list[Case]:
         Case("a member's purchases, one page", lambda: _purchases_page(big_member), [], on_page=False),
     ]
     return cases
+
+
+def _members_page(programme, today):
+    """What the operator's page does: one page of members, then their figures."""
+    ids, _total = member_page(1, 50)
+    return members(programme, Scope.of_buyers(ids), today=today)
 
 
 def _purchases_page(organisation_id: int):

@@ -71,27 +71,37 @@ class Programme:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose purchases: the alliance members together, or one buyer organisation."""
+    """Whose purchases: the alliance members together, one buyer organisation, or a few members
+    (the page of a table)."""
 
     buyer_id: int | None = None
+    buyer_ids: tuple[int, ...] | None = None
 
     @classmethod
     def of_buyer(cls, organisation_id: int) -> Scope:
         return cls(buyer_id=organisation_id)
 
+    @classmethod
+    def of_buyers(cls, organisation_ids) -> Scope:
+        return cls(buyer_ids=tuple(organisation_ids))
+
     @property
     def is_members(self) -> bool:
-        return self.buyer_id is None
+        return self.buyer_id is None and self.buyer_ids is None
 
     def condition(self) -> ColumnElement:
         if self.buyer_id is not None:
             return P.buyer_id == self.buyer_id
+        if self.buyer_ids is not None:
+            return P.buyer_id.in_(self.buyer_ids)
         return P.buyer_id.in_(select(Organisation.id).where(Organisation.alliance_member.is_(True)))
 
     def organisations(self) -> ColumnElement:
         """The same scope as a condition on organisations (the rows of per-member tables)."""
         if self.buyer_id is not None:
             return and_(Organisation.id == self.buyer_id, Organisation.alliance_member.is_(True))
+        if self.buyer_ids is not None:
+            return and_(Organisation.id.in_(self.buyer_ids), Organisation.alliance_member.is_(True))
         return Organisation.alliance_member.is_(True)
 
 
@@ -119,7 +129,7 @@ def share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _sum_if(condition, column=None):
+def sum_if(condition, column=None):
     return func.coalesce(func.sum(case((condition, column if column is not None else P.amount_cents), else_=0)), 0)
 
 
@@ -220,8 +230,8 @@ def monthly_statement(programme: Programme, scope: Scope):
     year, month = extract("year", P.purchased_on), extract("month", P.purchased_on)
     return (
         select(year.label("year"), month.label("month"),
-               _sum_if(P.status == VERIFIED).label("verified"),
-               _sum_if(P.status == DECLARED).label("declared"))
+               sum_if(P.status == VERIFIED).label("verified"),
+               sum_if(P.status == DECLARED).label("declared"))
         .where(scope.condition(), programme.in_period(), programme.eligible(),
                P.status.in_((VERIFIED, DECLARED)))
         .group_by(year, month)
@@ -292,6 +302,10 @@ class MemberRow:
         return share(self.last_window_cents - self.previous_window_cents, self.previous_window_cents)
 
 
+# The order of the per-member tables: largest pledges first.
+MEMBER_ORDER = (Commitment.amount_cents.desc().nulls_last(), Organisation.name, Organisation.id)
+
+
 def members_statement(programme: Programme, scope: Scope, *, today: date):
     """Per member: pledge, awarded, declared, verified, verified for every supplier, trend windows
     (one hash aggregate by buyer over the period's purchases, joined to the members)."""
@@ -302,12 +316,12 @@ def members_statement(programme: Programme, scope: Scope, *, today: date):
     sums = (
         select(
             P.buyer_id.label("buyer_id"),
-            _sum_if(and_(P.source == PurchaseSource.AWARD.value, verified)).label("awarded"),
-            _sum_if(and_(P.source == PurchaseSource.DECLARED.value, P.status == DECLARED, eligible)).label("declared"),
-            _sum_if(verified).label("verified"),
-            _sum_if(P.status == VERIFIED).label("verified_all"),
-            _sum_if(and_(verified, P.purchased_on.between(last_from, today))).label("last_window"),
-            _sum_if(and_(verified, P.purchased_on.between(previous_from, last_from - timedelta(days=1))))
+            sum_if(and_(P.source == PurchaseSource.AWARD.value, verified)).label("awarded"),
+            sum_if(and_(P.source == PurchaseSource.DECLARED.value, P.status == DECLARED, eligible)).label("declared"),
+            sum_if(verified).label("verified"),
+            sum_if(P.status == VERIFIED).label("verified_all"),
+            sum_if(and_(verified, P.purchased_on.between(last_from, today))).label("last_window"),
+            sum_if(and_(verified, P.purchased_on.between(previous_from, last_from - timedelta(days=1))))
             .label("previous_window"),
         )
         .where(scope.condition(), programme.in_period(), P.status.in_((VERIFIED, DECLARED)))
@@ -321,7 +335,7 @@ def members_statement(programme: Programme, scope: Scope, *, today: date):
         .outerjoin(Commitment, Commitment.organisation_id == Organisation.id)
         .outerjoin(sums, sums.c.buyer_id == Organisation.id)
         .where(scope.organisations())
-        .order_by(Commitment.amount_cents.desc().nulls_last(), Organisation.name, Organisation.id)
+        .order_by(*MEMBER_ORDER)
     )
 
 
@@ -334,6 +348,19 @@ def members(programme: Programme, scope: Scope = Scope.MEMBERS, *, today: date) 
                   last_window_cents=cents(r.last_window), previous_window_cents=cents(r.previous_window))
         for r in db.session.execute(members_statement(programme, scope, today=today))
     ]
+
+
+def member_page(page: int, per_page: int) -> tuple[list[int], int]:
+    """The members of one page of the per-member tables (largest pledges first), and how many
+    members there are: the tables then sum the purchases of that page's members only."""
+    total = db.session.scalar(select(func.count()).select_from(Organisation)
+                              .where(Organisation.alliance_member.is_(True))) or 0
+    ids = db.session.scalars(
+        select(Organisation.id).outerjoin(Commitment, Commitment.organisation_id == Organisation.id)
+        .where(Organisation.alliance_member.is_(True)).order_by(*MEMBER_ORDER)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(ids), total
 
 
 def pledged_total(scope: Scope = Scope.MEMBERS) -> tuple[int, int]:

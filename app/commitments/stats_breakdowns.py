@@ -30,7 +30,7 @@ from app.accounts.models import Organisation
 from app.bids.models import Award
 from app.commitments.eligibility import CLASS_LABELS, GEOGRAPHY_LABELS, Geography, SupplierClass
 from app.commitments.models import PurchaseSource
-from app.commitments.stats import VERIFIED, P, Programme, Scope, _sum_if, cents, share
+from app.commitments.stats import VERIFIED, P, Programme, Scope, cents, share, sum_if
 from app.extensions import db
 from app.i18n import current_locale
 from app.needs.models import CategoryRow, Need, NeedStatus, Route, Visibility
@@ -201,8 +201,8 @@ def per_supplier_statement(programme: Programme, scope: Scope, *, by_buyer: bool
     group = [P.buyer_id, P.supplier_key] if by_buyer else [P.supplier_key]
     return (
         select(*group,
-               cast(_sum_if(in_period), BigInteger).label("awarded"),
-               cast(_sum_if(and_(in_period, eu_sme_condition())), BigInteger).label("eu_sme"),
+               cast(sum_if(in_period), BigInteger).label("awarded"),
+               cast(sum_if(and_(in_period, eu_sme_condition())), BigInteger).label("eu_sme"),
                func.max(case((in_period, 1), else_=0)).label("paid"),
                func.min(P.purchased_on).label("first_on"))
         .where(scope.condition(), P.status == VERIFIED)

@@ -32,7 +32,7 @@ from app.commitments.dashboard_policy import (
 )
 from app.commitments.eligibility import assess
 from app.commitments.models import Commitment, Purchase
-from app.commitments.stats import Programme, Scope, collective, members, pledged_total
+from app.commitments.stats import Programme, Scope, collective, member_page, members, pledged_total
 from app.commitments.stats_breakdowns import (
     DIMENSIONS,
     Breakdown,
@@ -102,12 +102,6 @@ class Paged:
     total: int
 
 
-def paged(items: list, page: int, per_page: int = PER_PAGE) -> Paged:
-    pages = max(1, -(-len(items) // per_page))
-    page = min(max(page, 1), pages)
-    return Paged(items[(page - 1) * per_page:page * per_page], page, pages, len(items))
-
-
 def purchases_of(organisation_id: int, page: int) -> Paged:
     total = db.session.scalar(select(func.count()).select_from(Purchase)
                               .where(Purchase.buyer_id == organisation_id)) or 0
@@ -155,8 +149,16 @@ def dashboard():
     context.update(reader=reader, Audience=Audience, detail=None)
     detail_id = reader.organisation_id
     if reader.audience == Audience.OPERATOR:
-        context["members"] = paged(members(programme, today=today), request.args.get("members_page", 1, type=int))
-        context["sba_buyers"] = paged(sba_by_buyer(programme), request.args.get("sba_page", 1, type=int))
+        # One page of members (largest pledges first); their figures are summed for that page only.
+        page = max(request.args.get("members_page", 1, type=int), 1)
+        ids, total = member_page(page, PER_PAGE)
+        if not ids and page > 1:
+            page = max(1, -(-total // PER_PAGE))
+            ids, total = member_page(page, PER_PAGE)
+        scope = Scope.of_buyers(ids)
+        pages = max(1, -(-total // PER_PAGE))
+        context["members"] = Paged(members(programme, scope, today=today), page, pages, total)
+        context["sba_buyers"] = Paged(sba_by_buyer(programme, scope), page, pages, total)
         detail_id = request.args.get("organisation", type=int)
     elif request.args.get("organisation") and request.args.get("organisation", type=int) != detail_id:
         abort(404)  # another organisation's detail: not for this reader

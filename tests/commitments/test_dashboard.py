@@ -180,3 +180,16 @@ def test_widening_the_rule_in_the_configuration_counts_a_german_startup_on_the_p
         assert "€1,688,888" in html and "European startups and SMEs" in html
     finally:
         app.config["COMMITMENT_ELIGIBILITY"] = "fr_startups_innovative_smes"
+
+
+def test_the_operators_member_tables_come_page_by_page_largest_pledges_first(client, alliance, monkeypatch):
+    from app.commitments import views_dashboard
+
+    monkeypatch.setattr(views_dashboard, "PER_PAGE", 1)
+    operator_login(client)
+    first = page(client, "/commitment/?lang=en")
+    assert "Alpha Industries" in first and "Beta Banque" not in first  # €7M pledged before €3M
+    second = page(client, "/commitment/?members_page=2&lang=en")
+    assert "Beta Banque" in second and "€3,000,000" in second  # its row, with its pledge
+    assert "Alpha Industries" not in second
+    assert "Beta Banque" in page(client, "/commitment/?members_page=9&lang=en")  # past the end: the last page
