@@ -32,16 +32,9 @@ from app.commitments.dashboard_policy import (
 )
 from app.commitments.eligibility import assess
 from app.commitments.models import Commitment, Purchase
-from app.commitments.stats import Programme, Scope, collective, member_page, members, pledged_total
-from app.commitments.stats_breakdowns import (
-    DIMENSIONS,
-    Breakdown,
-    SbaRow,
-    breakdown,
-    latest_deals,
-    sba_by_buyer,
-    sba_overall,
-)
+from app.commitments.public_figures import PublicFigures, compute, public_figures
+from app.commitments.stats import Programme, Scope, collective, member_page, members
+from app.commitments.stats_breakdowns import Breakdown, SbaRow, sba_by_buyer
 from app.commitments.views import bp
 from app.db import utcnow
 from app.extensions import db, login_manager
@@ -49,7 +42,6 @@ from app.main.filters import PARIS
 
 PER_PAGE = 50
 PURCHASES_PER_PAGE = 20
-DEALS = 10
 
 
 def today_in_paris() -> date:
@@ -80,17 +72,15 @@ def sba_chart(row: SbaRow, *, chart_id: str) -> object:
     return bar_chart(bars, chart_id=chart_id, title=_("Verified value by kind of supplier"))
 
 
-def aggregates(programme: Programme, today: date) -> dict:
-    """What anyone may see: the collective figure, breakdowns, overall SBA indicators."""
-    figure = collective(programme, today=today)
-    breakdowns = [breakdown(code, programme) for code in DIMENSIONS]
-    sba = sba_overall(programme)
-    pledged, pledgers = pledged_total()
+def aggregates(programme: Programme, today: date, figures: PublicFigures) -> dict:
+    """What anyone may see, with its charts: the collective figure, breakdowns, overall SBA indicators."""
+    breakdowns = list(figures.breakdowns.values())
     return {
-        "programme": programme, "today": today, "figure": figure, "pledged_cents": pledged, "pledgers": pledgers,
-        "progress_chart": progress_chart(figure, title=_("The alliance's progress towards its target")),
+        "programme": programme, "today": today, "figure": figures.collective,
+        "pledged_cents": figures.pledged_cents, "pledgers": figures.pledgers,
+        "progress_chart": progress_chart(figures.collective, title=_("The alliance's progress towards its target")),
         "breakdowns": [(b, breakdown_chart(b)) for b in breakdowns],
-        "sba": sba, "sba_chart": sba_chart(sba, chart_id="sba-chart"),
+        "sba": figures.sba, "sba_chart": sba_chart(figures.sba, chart_id="sba-chart"),
     }
 
 
@@ -145,7 +135,7 @@ def member_detail(organisation: Organisation, programme: Programme, today: date,
 def dashboard():
     reader = current_reader()
     programme, today = Programme.from_config(), today_in_paris()
-    context = aggregates(programme, today)
+    context = aggregates(programme, today, compute(programme, today, with_deals=False))  # always fresh
     context.update(reader=reader, Audience=Audience, detail=None)
     detail_id = reader.organisation_id
     if reader.audience == Audience.OPERATOR:
@@ -173,8 +163,9 @@ def dashboard():
 @bp.route("/public")
 def public():
     programme, today = Programme.from_config(), today_in_paris()
-    context = aggregates(programme, today)
-    context["deals"] = latest_deals(programme, limit=DEALS)
+    figures = public_figures(programme, today)
+    context = aggregates(programme, today, figures)
+    context["deals"] = figures.deals
     return render_template("commitments/public.html", **context)
 
 
@@ -197,14 +188,16 @@ def export(table: str):
             abort(404)
         scope = Scope.of_buyer(asked)
 
-    if table == "progress":
-        header, rows = exports.progress_table(collective(programme, today=today))
-    elif table.startswith("breakdown-"):
-        header, rows = exports.breakdown_table(breakdown(table.removeprefix("breakdown-"), programme))
-    elif table == "sba":
-        header, rows = exports.sba_table([sba_overall(programme)])
-    elif table == "deals":
-        header, rows = exports.deals_table(latest_deals(programme, limit=DEALS))
+    if table in PUBLIC_TABLES:
+        figures = public_figures(programme, today)
+        if table == "progress":
+            header, rows = exports.progress_table(figures.collective)
+        elif table == "sba":
+            header, rows = exports.sba_table([figures.sba])
+        elif table == "deals":
+            header, rows = exports.deals_table(figures.deals)
+        else:
+            header, rows = exports.breakdown_table(figures.breakdowns[table.removeprefix("breakdown-")])
     elif table == "members":
         header, rows = exports.members_table(members(programme, scope, today=today))
     elif table == "sba-buyers":

@@ -193,3 +193,23 @@ def test_the_operators_member_tables_come_page_by_page_largest_pledges_first(cli
     assert "Beta Banque" in second and "€3,000,000" in second  # its row, with its pledge
     assert "Alpha Industries" not in second
     assert "Beta Banque" in page(client, "/commitment/?members_page=9&lang=en")  # past the end: the last page
+
+
+def test_the_public_figures_are_reused_for_a_minute_while_dashboards_stay_fresh(client, app, alliance):
+    from app.commitments import public_figures
+
+    app.config["COMMITMENT_PUBLIC_CACHE_SECONDS"] = 60
+    try:
+        assert "€1,388,888" in page(client, "/commitment/public?lang=en")
+        with app.app_context():
+            from app.accounts.models import Organisation
+
+            declared(db.session.get(Organisation, alliance["alpha"]), 100_000_00, supplier="Late SAS")
+            db.session.commit()
+        assert "€1,388,888" in page(client, "/commitment/public?lang=en")  # within the minute
+        login(client, alliance["alpha_email"])
+        assert "€1,488,888" in page(client, "/commitment/?lang=en")  # a member's dashboard: at once
+    finally:
+        del app.config["COMMITMENT_PUBLIC_CACHE_SECONDS"]
+        public_figures._cache.clear()
+    assert "€1,488,888" in page(client, "/commitment/public?lang=en")
