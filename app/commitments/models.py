@@ -77,11 +77,8 @@ class Purchase(TimestampMixin, Base):
         CheckConstraint("route IS NULL OR route IN ('public', 'private')", name="route_known"),
         Index("ix_purchases_status_purchased_on", "status", "purchased_on"),
         Index("ix_purchases_buyer_status_purchased_on", "buyer_id", "status", "purchased_on"),
-        # Small Business Act indicators (app.commitments.stats_breakdowns): verified purchases in
-        # supplier order, overall and by buyer, read from the index alone (migration 0005).
-        Index("ix_purchases_verified_supplier_key", "supplier_key", "purchased_on",
-              postgresql_include=["buyer_id", "amount_cents", "supplier_class", "supplier_geo"],
-              postgresql_where=text("status = 'verified'"), sqlite_where=text("status = 'verified'")),
+        # Small Business Act indicators by buyer (app.commitments.stats_breakdowns): verified
+        # purchases in buyer and supplier order, read from the index alone (migration 0005).
         Index("ix_purchases_verified_buyer_supplier_key", "buyer_id", "supplier_key", "purchased_on",
               postgresql_include=["amount_cents", "supplier_class", "supplier_geo"],
               postgresql_where=text("status = 'verified'"), sqlite_where=text("status = 'verified'")),

@@ -195,7 +195,7 @@ def per_supplier_statement(programme: Programme, scope: Scope, *, by_buyer: bool
     One pass over verified purchases, grouped by supplier key: the amounts, the suppliers paid
     and those reached for the first time all come from it (no COUNT(DISTINCT), no second scan).
     Purchases without a supplier key form a group of their own: counted in amounts, not as a
-    supplier. On PostgreSQL the partial indexes of migration 0005 give the rows in key order.
+    supplier. By buyer, the partial index of migration 0005 gives the rows in that order.
     """
     in_period = programme.in_period()
     group = [P.buyer_id, P.supplier_key] if by_buyer else [P.supplier_key]
