@@ -89,7 +89,18 @@ def _commitment_settings(get) -> dict[str, object]:
         "COMMITMENT_END": dates["COMMITMENT_END"],
         "COMMITMENT_ELIGIBILITY": rule,
         "OCDS_OCID_PREFIX": prefix,
+        # The public figures are computed at most once per this many seconds per process
+        # (unset: 60, and 0 under testing; see app.commitments.public_figures)
+        **({"COMMITMENT_PUBLIC_CACHE_SECONDS": _whole("COMMITMENT_PUBLIC_CACHE_SECONDS", get, "60")}
+           if get("COMMITMENT_PUBLIC_CACHE_SECONDS") is not None else {}),
     }
+
+
+def _whole(setting: str, get, default: str) -> int:
+    value = get(setting, default)
+    if not value.isdigit():
+        raise ConfigError(setting, "expected a whole number")
+    return int(value)
 
 
 def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> dict:

@@ -58,6 +58,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         DASHBOARD,
         NavItem("accounts.verify_queue", _l("Organisations to verify")),
         NavItem("commitments.purchases_queue", _l("Purchases to verify")),
+        NavItem("commitments.dashboard", _l("Commitment")),
         NavItem("jobs.index", _l("Background jobs")),
     ),
     "none": (DASHBOARD,),
