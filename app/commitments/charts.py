@@ -114,9 +114,14 @@ def _month_end(first: date) -> date:
 
 
 def _progress_desc(c: Collective) -> str:
-    parts = [_("Verified purchases that count: %(verified)s, %(progress)s of the %(target)s target.",
-               verified=euros(c.verified_cents), progress=percent_text(c.progress), target=euros(c.target_cents))]
-    if c.declared_cents:
+    if c.verified_hidden:
+        parts = [_("Verified purchases that count: not shown (fewer than %(k)d purchases); the target is %(target)s.",
+                   k=c.min_cell, target=euros(c.target_cents))]
+    else:
+        parts = [_("Verified purchases that count: %(verified)s, %(progress)s of the %(target)s target.",
+                   verified=euros(c.verified_cents), progress=percent_text(c.progress),
+                   target=euros(c.target_cents))]
+    if c.declared_cents and not c.declared_hidden:
         parts.append(_("Another %(declared)s is awaiting verification.", declared=euros(c.declared_cents)))
     p = c.pace
     if p.so_far_cents is not None:
@@ -134,7 +139,8 @@ def progress_chart(c: Collective, *, chart_id: str = "progress-chart", title: st
     """Cumulative verified (and verified + awaiting) amounts by month, target, pace needed, projection."""
     width, height = 400, 290
     p = c.pace
-    peak = max([c.target_cents, p.projection_cents or 0] + [m.declared_cents for m in c.series] + [1])
+    peak = max([c.target_cents, p.projection_cents or 0] + [m.declared_cents or 0 for m in c.series]
+               + [m.verified_cents or 0 for m in c.series] + [1])
     step = nice_step(peak)
     maximum = step * -(-peak // step)
     frame = _Frame(left=54, right=width - 12, top=66, bottom=height - 26, start=c.start,
@@ -189,13 +195,15 @@ def progress_chart(c: Collective, *, chart_id: str = "progress-chart", title: st
 
     today = min(max(c.today, c.start), c.end)
     ends = [min(_month_end(m.month), today) for m in c.series]
-    if c.series:
+    # (A line not shown under the public figures' minimum cell size has None values.)
+    if c.series and not c.declared_hidden and not c.verified_hidden:
         body.append(polyline([(c.start, 0)] + [(d, m.declared_cents) for d, m in zip(ends, c.series, strict=True)],
                              DECLARED, 2))
+    if c.series and not c.verified_hidden:
         body.append(polyline([(c.start, 0)] + [(d, m.verified_cents) for d, m in zip(ends, c.series, strict=True)],
                              VERIFIED, 3))
     # Pace needed and projection, from today's verified amount to the end of the period
-    if p.days_left and c.today >= c.start:
+    if p.days_left and c.today >= c.start and not c.verified_hidden:
         x0, y0 = frame.x(today), frame.y(c.verified_cents)
         if p.needed_cents:
             body.append(f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(frame.x(c.end))}" y2="{_n(ty)}" '

@@ -101,18 +101,28 @@ def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response
 
 # --- tables ------------------------------------------------------------------------------------
 
+def not_shown(k: int | None) -> str:
+    """The cell of an amount the public figures do not show (minimum cell size ``k``)."""
+    return _("not shown: fewer than %(k)d purchases", k=k or 0)
+
+
+def amount_cell(cents: int | None, k: int | None, hidden: bool = False):
+    return not_shown(k) if hidden or cents is None else Money(cents)
+
+
 def progress_table(c: Collective) -> tuple[list[str], list[list]]:
     header = [_("Month"), _("Verified, cumulative (€)"), _("Verified and awaiting verification, cumulative (€)"),
               _("Target (€)")]
-    rows = [[format_date(m.month, "yyyy-MM"), Money(m.verified_cents), Money(m.declared_cents),
-             Money(c.target_cents)] for m in c.series]
+    rows = [[format_date(m.month, "yyyy-MM"), amount_cell(m.verified_cents, c.min_cell),
+             amount_cell(m.declared_cents, c.min_cell), Money(c.target_cents)] for m in c.series]
     return header, rows
 
 
 def breakdown_table(b: Breakdown) -> tuple[list[str], list[list]]:
     header = [str(b.dimension.title), _("Verified purchases that count (€)"), _("Number that count"),
               _("All verified purchases (€)"), _("Number of verified purchases"), _("Share of verified value (%)")]
-    rows = [[r.label, Money(r.eligible_cents), r.eligible_count, Money(r.all_cents), r.all_count, b.share(r)]
+    rows = [[r.label, amount_cell(r.eligible_cents, r.min_cell, r.hidden), r.eligible_count,
+             amount_cell(r.all_cents, r.min_cell, r.hidden), r.all_count, b.share(r)]
             for r in b.rows]
     return header, rows
 
@@ -129,7 +139,8 @@ def members_table(rows: list[MemberRow]) -> tuple[list[str], list[list]]:
 def sba_table(rows: list[SbaRow]) -> tuple[list[str], list[list]]:
     header = [_("Buyer"), _("Verified value (€)"), _("To EU SMEs and startups (€)"),
               _("Share to EU SMEs and startups (%)"), _("Suppliers"), _("Suppliers reached for the first time")]
-    return header, [[r.name or _("All members"), Money(r.awarded_cents), Money(r.eu_sme_cents), r.eu_sme_share,
+    return header, [[r.name or _("All members"), amount_cell(r.awarded_cents, r.min_cell, r.hidden),
+                     amount_cell(r.eu_sme_cents, r.min_cell, r.hidden), r.eu_sme_share if not r.hidden else None,
                      r.suppliers, r.first_time_suppliers] for r in rows]
 
 

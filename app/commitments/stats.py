@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import and_, case, extract, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.accounts.models import Organisation
@@ -138,8 +138,8 @@ def sum_if(condition, column=None):
 @dataclass(frozen=True)
 class MonthPoint:
     month: date  # first day of the month
-    verified_cents: int  # cumulative, verified
-    declared_cents: int  # cumulative, verified plus awaiting verification
+    verified_cents: int | None  # cumulative, verified (None: not shown, see ``collective``)
+    declared_cents: int | None  # cumulative, verified plus awaiting verification (None: not shown)
 
 
 @dataclass(frozen=True)
@@ -199,13 +199,19 @@ class Collective:
     start: date
     end: date
     rule: Rule
+    # The public figures' minimum cell size (None: exact figures, for members and the operator).
+    min_cell: int | None = None
+    verified_hidden: bool = False  # fewer than min_cell verified purchases: no verified amount shown
+    declared_hidden: bool = False  # fewer than min_cell purchases awaiting verification: not shown
 
     @property
     def progress(self) -> Decimal | None:
-        return share(self.verified_cents, self.target_cents)
+        return None if self.verified_hidden else share(self.verified_cents, self.target_cents)
 
     @property
     def progress_with_declared(self) -> Decimal | None:
+        if self.verified_hidden or self.declared_hidden:
+            return None
         return share(self.verified_cents + self.declared_cents, self.target_cents)
 
     @property
@@ -226,36 +232,96 @@ def months_between(first: date, last: date) -> list[date]:
 
 
 def monthly_statement(programme: Programme, scope: Scope):
-    """Eligible verified and declared amounts by calendar month of purchase."""
+    """Eligible verified and declared amounts by calendar month of purchase, and how many
+    purchases make each (for the public figures' minimum cell size)."""
     year, month = extract("year", P.purchased_on), extract("month", P.purchased_on)
     return (
         select(year.label("year"), month.label("month"),
                sum_if(P.status == VERIFIED).label("verified"),
-               sum_if(P.status == DECLARED).label("declared"))
+               sum_if(P.status == DECLARED).label("declared"),
+               sum_if(P.status == VERIFIED, literal(1)).label("verified_count"),
+               sum_if(P.status == DECLARED, literal(1)).label("declared_count"))
         .where(scope.condition(), programme.in_period(), programme.eligible(),
                P.status.in_((VERIFIED, DECLARED)))
         .group_by(year, month)
     )
 
 
-def collective(programme: Programme, scope: Scope = Scope.MEMBERS, *, today: date) -> Collective:
-    """Verified and declared eligible amounts, the monthly cumulative series and the pace."""
-    by_month = {(int(r.year), int(r.month)): (cents(r.verified), cents(r.declared))
-                for r in db.session.execute(monthly_statement(programme, scope))}
-    verified = sum(v for v, _ in by_month.values())
-    declared = sum(d for _, d in by_month.values())
+def stepped(groups: list[tuple[int, int]], k: int) -> list[int] | None:
+    """The cumulative amounts of ``groups`` (amount, number of purchases) protected by a
+    minimum cell size ``k``: a group of fewer than ``k`` purchases is carried into the next
+    one, so the cumulative value steps up only once at least ``k`` purchases accumulated
+    since the last step; what remains at the end (fewer than ``k`` purchases) joins the last
+    step, so the last value is the exact total (shown elsewhere anyway) and no step, nor the
+    last value minus the total, is made of fewer than ``k`` purchases.
+
+    None when all groups together hold fewer than ``k`` purchases (nothing may be shown).
+    """
+    values, shown, pending_cents, pending_n, last_step = [], 0, 0, 0, None
+    for amount, n in groups:
+        pending_cents, pending_n = pending_cents + amount, pending_n + n
+        if pending_n >= k:
+            shown, pending_cents, pending_n, last_step = shown + pending_cents, 0, 0, len(values)
+        values.append(shown)
+    if last_step is None:
+        return None if pending_n else values
+    for i in range(last_step, len(values)):
+        values[i] += pending_cents
+    return values
+
+
+def collective(programme: Programme, scope: Scope = Scope.MEMBERS, *, today: date,
+               min_cell: int | None = None) -> Collective:
+    """Verified and declared eligible amounts, the monthly cumulative series and the pace.
+
+    With ``min_cell`` (the public figures), no figure reveals fewer than ``min_cell``
+    purchases: each cumulative line moves by ``stepped`` groups of at least ``min_cell``
+    purchases (purchases dated after today join the last month shown, so the line ends
+    at the total); the line "verified + awaiting verification" is the protected verified
+    line plus the protected line of purchases awaiting verification, so the gap between
+    the two lines never isolates a purchase either; a total of fewer than ``min_cell``
+    purchases is not shown (``verified_hidden`` / ``declared_hidden``, its line and, for
+    the verified total, the pace, all derived from it, are None).
+    """
+    rows = db.session.execute(monthly_statement(programme, scope))
+    by_month = {(int(r.year), int(r.month)): (cents(r.verified), cents(r.declared),
+                                              int(r.verified_count or 0), int(r.declared_count or 0))
+                for r in rows}
+    verified = sum(m[0] for m in by_month.values())
+    declared = sum(m[1] for m in by_month.values())
     last = min(max(today, programme.start), programme.end)
-    series, running_v, running_d = [], 0, 0
-    for first_day in months_between(programme.start, last):
-        v, d = by_month.get((first_day.year, first_day.month), (0, 0))
-        running_v, running_d = running_v + v, running_d + d
-        series.append(MonthPoint(first_day, running_v, running_v + running_d))
-    # Purchases dated after today (within the period) still count in the totals.
+    months = months_between(programme.start, last)
+    the_pace = pace(verified_cents=verified, target_cents=programme.target_cents, start=programme.start,
+                    end=programme.end, today=today)
+    verified_hidden = declared_hidden = False
+    if min_cell is None:
+        series, running_v, running_d = [], 0, 0
+        for first_day in months:
+            v, d, _, _ = by_month.get((first_day.year, first_day.month), (0, 0, 0, 0))
+            running_v, running_d = running_v + v, running_d + d
+            series.append(MonthPoint(first_day, running_v, running_v + running_d))
+        # Purchases dated after today (within the period) still count in the totals.
+    else:
+        groups = [[0, 0, 0, 0] for _ in months]
+        index = {(m.year, m.month): i for i, m in enumerate(months)}
+        for key, values in by_month.items():
+            i = index.get(key, len(months) - 1)  # dated after today: the last month shown
+            groups[i] = [a + b for a, b in zip(groups[i], values, strict=True)]
+        verified_line = stepped([(g[0], g[2]) for g in groups], min_cell)
+        declared_line = stepped([(g[1], g[3]) for g in groups], min_cell)
+        verified_hidden, declared_hidden = verified_line is None, declared_line is None
+        series = [MonthPoint(m, None if verified_hidden else verified_line[i],
+                             None if verified_hidden or declared_hidden else verified_line[i] + declared_line[i])
+                  for i, m in enumerate(months)]
+        if verified_hidden:
+            verified = 0
+            the_pace = Pace(the_pace.days_total, the_pace.days_elapsed, the_pace.days_left, None, None, None, None)
+        if declared_hidden:
+            declared = 0
     return Collective(
         verified_cents=verified, declared_cents=declared, target_cents=programme.target_cents, series=series,
-        pace=pace(verified_cents=verified, target_cents=programme.target_cents, start=programme.start,
-                  end=programme.end, today=today),
-        today=today, start=programme.start, end=programme.end, rule=programme.rule,
+        pace=the_pace, today=today, start=programme.start, end=programme.end, rule=programme.rule,
+        min_cell=min_cell, verified_hidden=verified_hidden, declared_hidden=declared_hidden,
     )
 
 

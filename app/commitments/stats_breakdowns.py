@@ -18,10 +18,11 @@ Same conventions as ``app.commitments.stats``: one SQL aggregate per figure, a p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
@@ -38,6 +39,7 @@ from app.needs.regions import REGIONS
 from app.needs.taxonomy import AXES, BY_CODE
 
 NOT_STATED = "none"  # the key of purchases without a value for the dimension
+SMALL_GROUPS = "_small"  # the key of the public figures' row folding groups of too few purchases
 
 SOVEREIGNTY_LABELS = {
     "secnumcloud": _l("Hosted on SecNumCloud"),
@@ -66,8 +68,10 @@ class Dimension:
     order: tuple[str, ...] | None  # a fixed order of keys, else by amount
     joins_categories: bool = False
 
-    def label(self, key: str | None) -> str:
+    def label(self, key: str | None, min_cell: int | None = None) -> str:
         key = key or NOT_STATED
+        if key == SMALL_GROUPS:
+            return _("Other (groups of fewer than %(k)d purchases)", k=min_cell or 0)
         if self.code == "axis":
             category = BY_CODE.get(key)
             return category.label(current_locale()) if category else str(_l("Category not stated"))
@@ -101,34 +105,94 @@ class BreakdownRow:
     eligible_count: int
     all_cents: int  # verified, every supplier
     all_count: int
+    min_cell: int | None = None  # the public figures' minimum cell size (None: exact figures)
+    hidden: bool = False  # amounts not shown (a folded row of fewer than min_cell purchases)
 
     @property
     def label(self) -> str:
         """The value's name in the reader's language."""
-        return self.dimension.label(self.key)
+        return self.dimension.label(self.key, self.min_cell)
 
 
 @dataclass(frozen=True)
 class Breakdown:
     dimension: Dimension
     rows: list[BreakdownRow]
+    min_cell: int | None = None
+    folded: frozenset[str] = frozenset()  # keys folded into the SMALL_GROUPS row
 
     @property
     def eligible_cents(self) -> int:
-        return sum(r.eligible_cents for r in self.rows)
+        return sum(r.eligible_cents for r in self.rows if not r.hidden)
 
     @property
     def all_cents(self) -> int:
-        return sum(r.all_cents for r in self.rows)
+        return sum(r.all_cents for r in self.rows if not r.hidden)
+
+    @property
+    def hidden(self) -> bool:
+        return any(r.hidden for r in self.rows)
 
     def share(self, row: BreakdownRow) -> Decimal | None:
+        if row.hidden or self.hidden:
+            return None
         return share(row.all_cents, self.all_cents)
 
     @property
     def secnumcloud_share(self) -> Decimal | None:
         """For hosting: the share of value whose hosting is known that is on SecNumCloud."""
+        if self.hidden or self.folded & {"secnumcloud", "other"}:
+            return None
         by_key = {r.key: r.all_cents for r in self.rows}
         return share(by_key.get("secnumcloud", 0), by_key.get("secnumcloud", 0) + by_key.get("other", 0))
+
+
+def safe_count(n: int, k: int) -> bool:
+    """Whether an amount made of ``n`` purchases may be shown under a minimum cell size ``k``
+    (none at all reveals no deal)."""
+    return n == 0 or n >= k
+
+
+def protect(b: Breakdown, k: int) -> Breakdown:
+    """The breakdown as the public figures show it: no amount made of 1 to ``k - 1`` purchases.
+
+    Each row has two amounts that count purchases: the part that counts under the rule and,
+    by subtraction from the row's total, the part that does not. A row is shown when each is
+    made of no purchase or at least ``k``; the others are folded into one row « Other ».
+
+    The breakdown's total is public whatever we do here (it is the sum of another
+    breakdown's rows, and the verified figure), so a hidden « Other » would be its total
+    minus the rows shown. The rule is therefore: while « Other » is itself too small, the
+    smallest row shown is folded into it too. « Other »'s amounts are not shown only when
+    every row has been folded into it, that is when the whole breakdown is too small; its
+    totals are then hidden elsewhere too (``collective`` and ``protect_sba`` apply the same
+    counts). Every amount shown, and every difference of amounts shown within a breakdown,
+    is thus made of no purchase or at least ``k``.
+
+    Not covered: differences between rows of *different* breakdowns (a region minus a
+    supplier class sharing all but one purchase) and between days (the figures before and
+    after one new purchase); both need more than a minimum cell size.
+    """
+    def row_safe(eligible_n: int, all_n: int) -> bool:
+        return safe_count(eligible_n, k) and safe_count(all_n - eligible_n, k)
+
+    shown = [r for r in b.rows if row_safe(r.eligible_count, r.all_count)]
+    folded = [r for r in b.rows if not row_safe(r.eligible_count, r.all_count)]
+    if folded:
+        while shown and not row_safe(sum(r.eligible_count for r in folded), sum(r.all_count for r in folded)):
+            smallest = min(shown, key=lambda r: (r.all_count, r.all_cents, r.key))
+            shown.remove(smallest)
+            folded.append(smallest)
+    rows = [replace(r, min_cell=k) for r in shown]
+    if folded:
+        eligible_n, all_n = sum(r.eligible_count for r in folded), sum(r.all_count for r in folded)
+        hidden = not row_safe(eligible_n, all_n)
+        rows.append(BreakdownRow(
+            b.dimension, SMALL_GROUPS,
+            eligible_cents=0 if hidden else sum(r.eligible_cents for r in folded), eligible_count=eligible_n,
+            all_cents=0 if hidden else sum(r.all_cents for r in folded), all_count=all_n,
+            min_cell=k, hidden=hidden))
+    return Breakdown(b.dimension, rows, min_cell=k, folded=frozenset(r.key for r in folded))
 
 
 def breakdown_statement(dimension: Dimension, programme: Programme, scope: Scope):
@@ -182,10 +246,28 @@ class SbaRow:
     eu_sme_cents: int  # of which to EU SMEs and startups
     suppliers: int  # distinct suppliers paid in the period
     first_time_suppliers: int  # reached for the first time in the period
+    awarded_count: int = 0  # verified purchases in the period
+    eu_sme_count: int = 0  # of which to EU SMEs and startups
+    min_cell: int | None = None  # the public figures' minimum cell size (None: exact figures)
+    hidden: bool = False  # amounts and share not shown (see ``protect_sba``)
 
     @property
     def eu_sme_share(self) -> Decimal | None:
-        return share(self.eu_sme_cents, self.awarded_cents)
+        return None if self.hidden else share(self.eu_sme_cents, self.awarded_cents)
+
+
+def protect_sba(row: SbaRow, k: int, *, eligible_count: int) -> SbaRow:
+    """The overall indicators as the public figures show them: the amounts (to EU SMEs and
+    startups, to other suppliers, and their total) are hidden unless the total holds at least
+    ``k`` purchases and each part, and the part not counting under the rule (the total minus
+    the verified figure, ``eligible_count`` purchases), none or at least ``k``. The numbers of
+    suppliers are counts, not amounts: always shown."""
+    n = row.awarded_count
+    shown = all(safe_count(part, k) for part in (n, row.eu_sme_count, n - row.eu_sme_count,
+                                                             n - eligible_count))
+    if shown:
+        return replace(row, min_cell=k)
+    return replace(row, awarded_cents=0, eu_sme_cents=0, min_cell=k, hidden=True)
 
 
 def per_supplier_statement(programme: Programme, scope: Scope, *, by_buyer: bool):
@@ -203,6 +285,8 @@ def per_supplier_statement(programme: Programme, scope: Scope, *, by_buyer: bool
         select(*group,
                cast(sum_if(in_period), BigInteger).label("awarded"),
                cast(sum_if(and_(in_period, eu_sme_condition())), BigInteger).label("eu_sme"),
+               cast(sum_if(in_period, literal(1)), BigInteger).label("awarded_count"),
+               cast(sum_if(and_(in_period, eu_sme_condition()), literal(1)), BigInteger).label("eu_sme_count"),
                func.max(case((in_period, 1), else_=0)).label("paid"),
                func.min(P.purchased_on).label("first_on"))
         .where(scope.condition(), P.status == VERIFIED)
@@ -217,6 +301,8 @@ def _sba_columns(s, programme: Programme) -> list:
     return [
         func.coalesce(func.sum(s.c.awarded), 0).label("awarded"),
         func.coalesce(func.sum(s.c.eu_sme), 0).label("eu_sme"),
+        func.coalesce(func.sum(s.c.awarded_count), 0).label("awarded_count"),
+        func.coalesce(func.sum(s.c.eu_sme_count), 0).label("eu_sme_count"),
         func.coalesce(func.sum(case((and_(known, s.c.paid == 1), 1), else_=0)), 0).label("suppliers"),
         func.coalesce(func.sum(case((first_in_period, 1), else_=0)), 0).label("first_time"),
     ]
@@ -225,7 +311,8 @@ def _sba_columns(s, programme: Programme) -> list:
 def sba_overall(programme: Programme, scope: Scope = Scope.MEMBERS) -> SbaRow:
     s = per_supplier_statement(programme, scope, by_buyer=False)
     r = db.session.execute(select(*_sba_columns(s, programme))).one()
-    return SbaRow(None, None, cents(r.awarded), cents(r.eu_sme), int(r.suppliers), int(r.first_time))
+    return SbaRow(None, None, cents(r.awarded), cents(r.eu_sme), int(r.suppliers), int(r.first_time),
+                  int(r.awarded_count), int(r.eu_sme_count))
 
 
 def sba_overall_statement(programme: Programme, scope: Scope):

@@ -3,7 +3,8 @@
 - ``/commitment/`` (signed in): the collective figure for everyone; an alliance member's
   people also see their organisation's detail; the operator sees every member and may
   open any member's detail (``?organisation=<id>``).
-- ``/commitment/public``: aggregates only, and the latest deals awarded on public needs.
+- ``/commitment/public``: aggregates only, protected by a minimum cell size
+  (``app.commitments.public_figures``), and the latest deals awarded on public needs.
 - ``/commitment/export/<table>.csv``: each table, under the page's access rules
   (``app.commitments.dashboard_policy``); CSV format in ``app.commitments.exports``.
 """
@@ -32,7 +33,7 @@ from app.commitments.dashboard_policy import (
 )
 from app.commitments.eligibility import assess
 from app.commitments.models import Commitment, Purchase
-from app.commitments.public_figures import PublicFigures, compute, public_figures
+from app.commitments.public_figures import PublicFigures, compute, min_cell, public_figures
 from app.commitments.stats import Programme, Scope, collective, member_page, members
 from app.commitments.stats_breakdowns import Breakdown, SbaRow, sba_by_buyer
 from app.commitments.views import bp
@@ -60,13 +61,19 @@ def _dashboard_helpers():
 # --- figures for the pages -----------------------------------------------------------------------
 
 def breakdown_chart(b: Breakdown, *, prefix: str = "") -> object:
-    return bar_chart([Bar(r.label, r.all_cents, r.eligible_cents) for r in b.rows],
+    """The breakdown's bars (None when every row's amounts are hidden: the table says why)."""
+    bars = [Bar(r.label, r.all_cents, r.eligible_cents) for r in b.rows if not r.hidden]
+    if b.rows and not bars:
+        return None
+    return bar_chart(bars,
                      chart_id=f"{prefix}chart-{b.dimension.code}",
                      title=_("Verified purchases %(by)s", by=str(b.dimension.title).lower()),
                      total_label=_("All verified purchases"), part_label=_("Counting towards the commitment"))
 
 
 def sba_chart(row: SbaRow, *, chart_id: str) -> object:
+    if row.hidden:
+        return None
     bars = [Bar(_("EU SMEs and startups"), row.eu_sme_cents), Bar(_("Other suppliers"),
                                                                   row.awarded_cents - row.eu_sme_cents)]
     return bar_chart(bars, chart_id=chart_id, title=_("Verified value by kind of supplier"))
@@ -135,7 +142,9 @@ def member_detail(organisation: Organisation, programme: Programme, today: date,
 def dashboard():
     reader = current_reader()
     programme, today = Programme.from_config(), today_in_paris()
-    context = aggregates(programme, today, compute(programme, today, with_deals=False))  # always fresh
+    # Always fresh; exact for members and the operator, protected for other signed-in readers.
+    protected = None if reader.audience in (Audience.MEMBER, Audience.OPERATOR) else min_cell()
+    context = aggregates(programme, today, compute(programme, today, with_deals=False, min_cell=protected))
     context.update(reader=reader, Audience=Audience, detail=None)
     detail_id = reader.organisation_id
     if reader.audience == Audience.OPERATOR:
@@ -189,7 +198,9 @@ def export(table: str):
         scope = Scope.of_buyer(asked)
 
     if table in PUBLIC_TABLES:
-        figures = public_figures(programme, today)
+        # Exact for members and the operator (as on their dashboard), protected for everyone else.
+        exact = reader.audience in (Audience.MEMBER, Audience.OPERATOR)
+        figures = compute(programme, today) if exact else public_figures(programme, today)
         if table == "progress":
             header, rows = exports.progress_table(figures.collective)
         elif table == "sba":
