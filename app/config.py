@@ -79,6 +79,9 @@ def _commitment_settings(get) -> dict[str, object]:
     rule = get("COMMITMENT_ELIGIBILITY", DEFAULT_RULE)
     if rule not in RULES:
         raise ConfigError("COMMITMENT_ELIGIBILITY", f"unknown rule {rule!r}; known: {', '.join(RULES)}")
+    min_cell = _whole("COMMITMENT_PUBLIC_MIN_CELL", get, "3")
+    if min_cell < 1:
+        raise ConfigError("COMMITMENT_PUBLIC_MIN_CELL", "expected a whole number of purchases above 0")
     prefix = get("OCDS_OCID_PREFIX", "ocds-tremplin")
     if not prefix.startswith("ocds-") or len(prefix) < 7 or not prefix.replace("-", "").isalnum():
         raise ConfigError("OCDS_OCID_PREFIX", "expected an ocid prefix such as ocds-a1b2c3")
@@ -89,6 +92,8 @@ def _commitment_settings(get) -> dict[str, object]:
         "COMMITMENT_END": dates["COMMITMENT_END"],
         "COMMITMENT_ELIGIBILITY": rule,
         "OCDS_OCID_PREFIX": prefix,
+        # No public amount is made of fewer than this many purchases (app.commitments.public_figures)
+        "COMMITMENT_PUBLIC_MIN_CELL": min_cell,
         # The public figures are computed at most once per this many seconds per process
         # (unset: 60, and 0 under testing; see app.commitments.public_figures)
         **({"COMMITMENT_PUBLIC_CACHE_SECONDS": _whole("COMMITMENT_PUBLIC_CACHE_SECONDS", get, "60")}

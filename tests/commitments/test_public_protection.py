@@ -178,3 +178,14 @@ def test_the_setting_changes_the_minimum_cell_size(client, app, lone_region, mon
     monkeypatch.setitem(app.config, "COMMITMENT_PUBLIC_MIN_CELL", 6)  # five purchases in all: nothing shown
     assert_never_shown(client, sum(OTHERS) + SECRET)
     assert "not shown: fewer than 6 purchases" in text_of(client, "/commitment/public?lang=en")
+
+
+def test_the_setting_is_read_from_the_environment_and_must_be_a_positive_number():
+    from app.config import ConfigError, load_config
+
+    assert load_config(None, environ={})["COMMITMENT_PUBLIC_MIN_CELL"] == 3
+    assert load_config(None, environ={"COMMITMENT_PUBLIC_MIN_CELL": "5"})["COMMITMENT_PUBLIC_MIN_CELL"] == 5
+    for bad in ("0", "three", "-1"):
+        with pytest.raises(ConfigError) as excinfo:
+            load_config(None, environ={"COMMITMENT_PUBLIC_MIN_CELL": bad})
+        assert excinfo.value.setting == "COMMITMENT_PUBLIC_MIN_CELL"
