@@ -12,6 +12,7 @@ from app.alerts.models import (
     PeriodicRun,
     SavedSearch,
 )
+from app.api.models import ApiToken
 from app.audit.models import AuditEntry
 from app.bids.models import Award, Bid, BidStatus, Evaluation
 from app.commitments.models import (
