@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         register_outbox,
         register_auth,
         register_blueprints,
+        register_api,
         register_template_helpers,
         register_errorhandlers,
         register_commands,
@@ -107,6 +108,12 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, commitments_bp,
                       opendata_bp):
         app.register_blueprint(blueprint)
+
+
+def register_api(app: Flask) -> None:
+    from app.api import init_api
+
+    init_api(app)
 
 
 def register_template_helpers(app: Flask) -> None:

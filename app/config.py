@@ -218,6 +218,12 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         # Packages loaded by name that subscribe to outbox events (app never imports them)
         "EVENT_SUBSCRIBERS": ("app.matching.indexing", "notifications"),
         "SEARCH_INDEX_PREFIX": get("SEARCH_INDEX_PREFIX", ""),
+        # REST API (flask-smorest): the OpenAPI description at /api/v1/openapi.json
+        "API_TITLE": "Tremplin API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
     }
     # Explicit overrides (tests, scripts) may add or replace any other key.
     config.update({k: v for k, v in overrides.items() if k != "DATABASE_URL"})

@@ -37,7 +37,11 @@ def _messages(code: int) -> tuple[str, str]:
 
 
 def init_errors(app: Flask) -> None:
-    def render(status: int, title: str, message: str, headers: dict | None = None):
+    def render(status: int, title: str, message: str, headers: dict | None = None, exc=None):
+        if request.path.startswith("/api/"):
+            from app.api.errors import problem
+
+            return problem(status, exc, headers)
         headers = dict(headers or {})
         if _wants_json():
             body = {"type": "about:blank", "title": title, "status": status, "detail": message}
@@ -54,11 +58,11 @@ def init_errors(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        return render(500, *_messages(500))
+        return render(500, *_messages(500), exc=_exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
         original = exc.get_response().headers
         kept = {name: original[name] for name in _KEPT_HEADERS if name in original}
-        return render(code, *_messages(code), headers=kept)
+        return render(code, *_messages(code), headers=kept, exc=exc)

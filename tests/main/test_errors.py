@@ -41,4 +41,4 @@ def test_api_clients_get_problem_details_in_json(client):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert response.get_json()["title"] == "Page introuvable"
+    assert response.get_json()["title"] == "Introuvable"

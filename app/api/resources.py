@@ -1,0 +1,91 @@
+"""The first API resources: who the token is, and the needs its viewer may see."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.api.auth import api_token, api_viewer, require_token
+from app.api.schemas import MeSchema, NeedDetailSchema, NeedSchema, PageArgs
+from app.extensions import db
+from app.needs.models import Need
+from app.needs.policy import visible_needs_clause
+
+me_blp = Blueprint("api_me", __name__, url_prefix="/me", description="The token's user and organisation")
+needs_blp = Blueprint("api_needs", __name__, url_prefix="/needs",
+                      description="Needs visible to the token's organisation")
+
+
+def blueprints() -> list[Blueprint]:
+    return [me_blp, needs_blp]
+
+
+@me_blp.route("")
+class Me(MethodView):
+    @require_token("read")
+    @me_blp.response(200, MeSchema)
+    def get(self):
+        """The token's user, organisation, role and scopes"""
+        token = api_token()
+        membership = next(m for m in token.user.memberships if m.organisation_id == token.organisation_id)
+        return {"user": token.user, "organisation": token.organisation, "role": membership.role,
+                "scopes": token.scopes, "token": token}
+
+
+def pagination_headers(*, page: int, per_page: int, total: int) -> dict[str, str]:
+    """X-Total-Count and an RFC 8288 Link header (first, prev, next, last)."""
+    last = max(1, math.ceil(total / per_page))
+    args = {k: v for k, v in request.args.items() if k not in {"page", "per_page"}}
+
+    def url(number: int) -> str:
+        return f"{request.base_url}?{urlencode({**args, 'page': number, 'per_page': per_page})}"
+
+    links = [("first", 1)]
+    if page > 1:
+        links.append(("prev", min(page - 1, last)))
+    if page < last:
+        links.append(("next", page + 1))
+    links.append(("last", last))
+    return {"X-Total-Count": str(total), "Link": ", ".join(f'<{url(n)}>; rel="{rel}"' for rel, n in links)}
+
+
+@needs_blp.route("")
+class Needs(MethodView):
+    @require_token("read")
+    @needs_blp.arguments(PageArgs, location="query")
+    @needs_blp.response(200, NeedSchema(many=True), headers={
+        "X-Total-Count": {"description": "Number of needs in all pages", "schema": {"type": "integer"}},
+        "Link": {"description": "RFC 8288 links to the first, previous, next and last pages",
+                 "schema": {"type": "string"}},
+    })
+    def get(self, args):
+        """Needs the token's organisation may see, most recently published first"""
+        visible = visible_needs_clause(api_viewer())
+        total = db.session.scalar(select(func.count()).select_from(Need).where(visible))
+        page, per_page = args["page"], args["per_page"]
+        needs = db.session.scalars(
+            select(Need).where(visible)
+            .options(selectinload(Need.categories), selectinload(Need.buyer))
+            .order_by(Need.published_at.desc().nulls_first(), Need.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        return needs, 200, pagination_headers(page=page, per_page=per_page, total=total)
+
+
+@needs_blp.route("/<string:reference>")
+class NeedByReference(MethodView):
+    @require_token("read")
+    @needs_blp.response(200, NeedDetailSchema)
+    @needs_blp.alt_response(404, description="No such need, or not visible to this token")
+    def get(self, reference: str):
+        """One need by its reference (404 alike for a missing need and one this token may not see)"""
+        need = db.session.scalar(select(Need).where(Need.reference == reference, visible_needs_clause(api_viewer())))
+        if need is None:
+            abort(404)
+        return need

@@ -1,0 +1,92 @@
+"""Marshmallow schemas of the API: times in ISO 8601 UTC, money in integer euro cents."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from flask import g
+
+from app.needs.policy import Viewer, effective_status, shows_buyer_identity
+
+MAX_PER_PAGE = 100
+CURRENCY = "EUR"
+
+
+class UTCDateTime(ma.fields.DateTime):
+    """An aware datetime as ISO 8601 in UTC with a Z suffix."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class PageArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class OrganisationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.Function(lambda org: org.kind.value)
+    country = ma.fields.String()
+    verified = ma.fields.Function(lambda org: org.verified_at is not None)
+
+
+class MeSchema(ma.Schema):
+    user = ma.fields.Function(lambda me: {"id": me["user"].id, "email": me["user"].email,
+                                          "full_name": me["user"].full_name})
+    organisation = ma.fields.Function(lambda me: OrganisationSchema().dump(me["organisation"]))
+    role = ma.fields.Function(lambda me: me["role"].value)
+    scopes = ma.fields.List(ma.fields.String())
+    token = ma.fields.Function(lambda me: {"name": me["token"].name, "prefix": me["token"].prefix,
+                                           "expires_at": UTCDateTime().serialize("expires_at", me["token"])})
+
+
+class BudgetSchema(ma.Schema):
+    min_cents = ma.fields.Integer()
+    max_cents = ma.fields.Integer()
+    currency = ma.fields.String()
+
+
+class NeedSchema(ma.Schema):
+    """A need as listed; the buyer is withheld when the need is anonymised for the
+    request's viewer (``g.api_viewer``, set by require_token)."""
+
+    reference = ma.fields.String()
+    title = ma.fields.String()
+    summary = ma.fields.String()
+    status = ma.fields.Method("get_status")
+    visibility = ma.fields.Function(lambda need: need.visibility.value)
+    route = ma.fields.Function(lambda need: need.route.value)
+    region = ma.fields.String(allow_none=True)
+    buyer = ma.fields.Method("get_buyer")
+    budget = ma.fields.Method("get_budget", metadata={"description": "Integer euro cents"})
+    categories = ma.fields.Function(lambda need: [c.code for c in need.categories])
+    sme_set_aside = ma.fields.Boolean()
+    requires_secnumcloud = ma.fields.Boolean()
+    eu_data_residency = ma.fields.Boolean()
+    open_source_preferred = ma.fields.Boolean()
+    deadline_at = UTCDateTime()
+    published_at = UTCDateTime(allow_none=True)
+
+    def get_status(self, need) -> str:
+        return effective_status(need).value
+
+    def get_buyer(self, need) -> dict:
+        if shows_buyer_identity(g.get("api_viewer") or Viewer.anonymous(), need):
+            return {"id": need.buyer.id, "name": need.buyer.name, "anonymised": False}
+        return {"id": None, "name": need.anonymous_label, "anonymised": True}
+
+    def get_budget(self, need) -> dict:
+        return {"min_cents": need.budget_min_cents, "max_cents": need.budget_max_cents, "currency": CURRENCY}
+
+
+class NeedDetailSchema(NeedSchema):
+    description = ma.fields.String()
+    approach = ma.fields.Function(lambda need: need.approach.value)
+    sensitive_data = ma.fields.Boolean()
+    sealed_bids = ma.fields.Boolean()
+    weights = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())

@@ -1,0 +1,117 @@
+"""The API's plumbing: token authentication, scopes, problem details, the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+
+from app.api.auth import require_token
+from app.api.tokens import create_token, revoke_token
+from app.extensions import db
+from tests.api.helpers import bearer
+from tests.factories import make_org
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["type"] and body["title"] and body["detail"]
+    return body
+
+
+def test_me_tells_the_token_user_organisation_and_scopes(app, client):
+    with app.app_context():
+        org, user = make_org("startup", name="Acme")
+        headers = bearer(user, org, "read", "write")
+        email = user.email
+
+    response = client.get("/api/v1/me", headers=headers)
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["user"]["email"] == email
+    assert body["organisation"]["name"] == "Acme" and body["organisation"]["kind"] == "startup"
+    assert body["scopes"] == ["read", "write"] and body["role"] == "owner"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer trp_abcdefgh_unknown", "Token abc", "Bearer revoked"])
+def test_a_missing_unknown_or_revoked_token_gets_a_401_problem(app, client, header):
+    with app.app_context():
+        org, user = make_org("startup")
+        token, secret = create_token(user, org, name="old", scopes=["read"])
+        revoke_token(token)
+        db.session.commit()
+    headers = {} if header is None else {"Authorization": header.replace("revoked", secret)}
+
+    response = client.get("/api/v1/me", headers=headers)
+
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_read_only_token_is_refused_where_write_is_required(app):
+    calls = []
+
+    @require_token("write")
+    def write_something():
+        calls.append(g.api_viewer)
+        return "done"
+
+    with app.app_context():
+        org, user = make_org("startup")
+        read_only = bearer(user, org, "read")
+        writer = bearer(user, org, "write")
+        with app.test_request_context("/api/v1/anything", method="POST", headers=read_only):
+            from werkzeug.exceptions import Forbidden
+
+            with pytest.raises(Forbidden):
+                write_something()
+        with app.test_request_context("/api/v1/anything", method="POST", headers=writer):
+            assert write_something() == "done"
+        assert calls[0].organisation_id == org.id and calls[0].user_id == user.id
+
+
+def test_a_read_only_token_is_answered_403_problem_through_the_app(app, client):
+    with app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org, "write")
+
+    assert_problem(client.get("/api/v1/me", headers=headers), 403)
+
+
+def test_invalid_pagination_is_a_422_problem_with_field_errors(app, client):
+    with app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org)
+
+    response = client.get("/api/v1/needs?per_page=101&page=0", headers=headers)
+
+    body = assert_problem(response, 422)
+    assert set(body["errors"]) == {"per_page", "page"}
+
+
+def test_unknown_api_paths_are_404_problems(client):
+    assert_problem(client.get("/api/v1/nothing-here"), 404)
+
+
+def test_the_openapi_document_lists_the_paths_and_the_bearer_scheme(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"] == "3.0.3" and spec["info"]["title"] == "Tremplin API"
+    assert {"/api/v1/me", "/api/v1/needs", "/api/v1/needs/{reference}"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        **spec["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
+    assert spec["security"] == [{"bearerAuth": []}]
+
+
+def test_the_api_needs_no_csrf_token(csrf_app):
+    with csrf_app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org)
+    client = csrf_app.test_client()
+
+    # A POST on a GET-only resource: 405, not a CSRF refusal (400)
+    assert_problem(client.post("/api/v1/needs", headers=headers), 405)
