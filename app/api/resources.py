@@ -23,7 +23,13 @@ needs_blp = Blueprint("api_needs", __name__, url_prefix="/needs",
 
 
 def blueprints() -> list[Blueprint]:
-    return [me_blp, needs_blp]
+    """Every API blueprint: these, then each resource module's own."""
+    from app.api import api_alerts, api_needs_write, api_search
+
+    found = [me_blp, needs_blp]
+    for module in (api_needs_write, api_search, api_alerts):
+        found.extend(module.blueprints())
+    return found
 
 
 @me_blp.route("")
