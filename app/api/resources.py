@@ -47,10 +47,10 @@ class Me(MethodView):
 def pagination_headers(*, page: int, per_page: int, total: int) -> dict[str, str]:
     """X-Total-Count and an RFC 8288 Link header (first, prev, next, last)."""
     last = max(1, math.ceil(total / per_page))
-    args = {k: v for k, v in request.args.items() if k not in {"page", "per_page"}}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in {"page", "per_page"}]
 
     def url(number: int) -> str:
-        return f"{request.base_url}?{urlencode({**args, 'page': number, 'per_page': per_page})}"
+        return f"{request.base_url}?{urlencode([*args, ('page', number), ('per_page', per_page)])}"
 
     links = [("first", 1)]
     if page > 1:
@@ -94,4 +94,6 @@ class NeedByReference(MethodView):
         need = db.session.scalar(select(Need).where(Need.reference == reference, visible_needs_clause(api_viewer())))
         if need is None:
             abort(404)
-        return need
+        from app.api.api_needs_write import need_etag
+
+        return need, 200, {"ETag": need_etag(need)}

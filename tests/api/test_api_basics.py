@@ -114,4 +114,4 @@ def test_the_api_needs_no_csrf_token(csrf_app):
     client = csrf_app.test_client()
 
     # A POST on a GET-only resource: 405, not a CSRF refusal (400)
-    assert_problem(client.post("/api/v1/needs", headers=headers), 405)
+    assert_problem(client.post("/api/v1/me", headers=headers), 405)
