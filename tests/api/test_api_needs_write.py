@@ -323,3 +323,15 @@ def test_writes_need_no_csrf_token(csrf_app):
     patched = client.patch(f"/api/v1/needs/{reference}", json={"title": "Sans CSRF"},
                            headers={**headers, "If-Match": created.headers["ETag"]})
     assert patched.status_code == 200
+
+
+def test_reading_a_need_gives_the_etag_an_update_must_match(client, people):
+    reference = create(client, people["buyer"]).get_json()["reference"]
+    read = client.get(f"/api/v1/needs/{reference}", headers=people["buyer"])
+    etag = read.headers["ETag"]
+    changed = client.patch(f"/api/v1/needs/{reference}", json={"title": "Assistant juridique souverain"},
+                           headers={**people["buyer"], "If-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    stale = client.patch(f"/api/v1/needs/{reference}", json={"title": "Autre titre"},
+                         headers={**people["buyer"], "If-Match": etag})
+    assert_problem(stale, 412)  # someone changed it since this client read it: no lost update
