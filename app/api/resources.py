@@ -24,10 +24,10 @@ needs_blp = Blueprint("api_needs", __name__, url_prefix="/needs",
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint: these, then each resource module's own."""
-    from app.api import api_alerts, api_needs_write, api_search
+    from app.api import api_alerts, api_bids, api_needs_write, api_search
 
     found = [me_blp, needs_blp]
-    for module in (api_needs_write, api_search, api_alerts):
+    for module in (api_needs_write, api_bids, api_search, api_alerts):
         found.extend(module.blueprints())
     return found
 
