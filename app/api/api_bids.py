@@ -6,7 +6,7 @@ exactly as for the web interface: a need the token may not see is a 404, another
 never reads a bid (404), and while a need's bids are sealed its buyer sees only how many
 came in (``policy.bids_unsealed``).
 
-Idempotent creation and optimistic concurrency follow app.api.api_needs_write: the first
+Idempotent creation (app.api.idempotency) and optimistic concurrency as for needs: the first
 ``PUT /needs/<reference>/bid`` may carry an ``Idempotency-Key`` (kept in the
 ``api.bid_created`` audit entry written with the bid; a retry with the same key and body
 answers ``200`` with ``Idempotent-Replayed: true``, another body is a ``409``). Changing an
@@ -22,18 +22,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.api.api_needs_write import (
-    MAX_KEY_LENGTH,
-    _commit_or_412,
-    _fingerprint,
-    _idempotency_key,
-    _lock_key,
-)
 from app.api.auth import api_token, api_viewer, require_token
 from app.api.bids_schemas import BidSchema, BidWriteSchema, ReceivedBidsSchema, api_field, bid_input
+from app.api.idempotency import (
+    MAX_KEY_LENGTH,
+    body_fingerprint,
+    commit_or_412,
+    earlier_creation,
+    idempotency_key,
+    lock_key,
+)
 from app.api.resources import pagination_headers
 from app.api.schemas import PageArgs
-from app.audit.models import AuditEntry
 from app.audit.services import record_audit
 from app.bids import services
 from app.bids.evaluation import received_bids
@@ -134,15 +134,6 @@ def _refuse(exc: BidError):
     abort(422, errors=errors)
 
 
-def _earlier_creation(token_id: int, organisation_id: int, key: str) -> AuditEntry | None:
-    return db.session.scalar(
-        select(AuditEntry).where(
-            AuditEntry.action == IDEMPOTENCY_ACTION,
-            AuditEntry.organisation_id == organisation_id,
-            AuditEntry.details["token_id"].as_integer() == token_id,
-            AuditEntry.details["idempotency_key"].as_string() == key,
-        ).order_by(AuditEntry.id).limit(1)
-    )
 
 
 # --- resources --------------------------------------------------------------------------
@@ -197,11 +188,11 @@ class OwnBid(MethodView):
         refusal = policy.bid_refusal(viewer, need)
         if refusal is not None and refusal.value in FORBIDDEN_CODES:
             abort(403, message=message_for(refusal.value))
-        key = _idempotency_key()
-        fingerprint = _fingerprint()
+        key = idempotency_key()
+        fingerprint = body_fingerprint()
         if key is not None:
-            _lock_key(token.id, key)
-            earlier = _earlier_creation(token.id, token.organisation_id, key)
+            lock_key(token.id, key)
+            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
             if earlier is not None:
                 if earlier.details.get("fingerprint") != fingerprint:
                     abort(409, message="This Idempotency-Key was already used with a different request body.")
@@ -220,7 +211,7 @@ class OwnBid(MethodView):
             record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=token.organisation, subject=bid,
                          details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint,
                                   "need": need.reference})
-        _commit_or_412()
+        commit_or_412()
         if existing is None:
             return _answer(bid, 201, Location=_location(bid))
         return _answer(bid, 200)
@@ -247,7 +238,7 @@ class BidWithdrawal(MethodView):
             services.withdraw_bid(bid, viewer=api_viewer())
         except BidError as exc:
             _refuse(exc)
-        _commit_or_412()
+        commit_or_412()
         if was_draft:
             return "", 204
         return _answer(bid, 200)

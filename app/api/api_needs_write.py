@@ -22,15 +22,21 @@ and ``cancel`` honour ``If-Match`` when sent. Every successful write answers the
 from __future__ import annotations
 
 import hashlib
-import json
 
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select, text
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from app.api.auth import api_token, api_viewer, require_token
+from app.api.idempotency import (
+    MAX_KEY_LENGTH,
+    body_fingerprint,
+    commit_or_412,
+    earlier_creation,
+    idempotency_key,
+    lock_key,
+)
 from app.api.needs_write_schemas import (
     CancelSchema,
     NeedPatchSchema,
@@ -39,7 +45,6 @@ from app.api.needs_write_schemas import (
     service_values,
 )
 from app.api.schemas import NeedDetailSchema
-from app.audit.models import AuditEntry
 from app.audit.services import record_audit
 from app.events import commit
 from app.extensions import db
@@ -50,7 +55,6 @@ from app.needs.models import Need
 from app.needs.validation import NeedError, route_for
 
 IDEMPOTENCY_ACTION = "api.need_created"
-MAX_KEY_LENGTH = 255
 
 needs_write_blp = Blueprint("api_needs_write", __name__, url_prefix="/needs",
                             description="Creating and changing the token's organisation's needs")
@@ -120,12 +124,6 @@ def _refuse(exc: NeedError, *, state_status: int = 409):
     abort(state_status, errors=errors)
 
 
-def _commit_or_412() -> None:
-    try:
-        commit()
-    except StaleDataError:
-        db.session.rollback()
-        abort(412)
 
 
 def _answer(need: Need, status: int, **headers):
@@ -133,42 +131,11 @@ def _answer(need: Need, status: int, **headers):
     return need, status, {"ETag": need_etag(need), **headers}
 
 
-# --- idempotency ------------------------------------------------------------------------
 
 
-def _fingerprint() -> str:
-    body = request.get_json(silent=True)
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip().strip('"')
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        abort(400, message=f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.")
-    return key
 
-
-def _lock_key(token_id: int, key: str) -> None:
-    """Serialise requests with one (token, key) until their transactions end."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    lock = int.from_bytes(hashlib.sha256(f"api-idempotency:{token_id}:{key}".encode()).digest()[:8], "big",
-                          signed=True)
-    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
-
-
-def _earlier_creation(token_id: int, organisation_id: int, key: str) -> AuditEntry | None:
-    return db.session.scalar(
-        select(AuditEntry).where(
-            AuditEntry.action == IDEMPOTENCY_ACTION,
-            AuditEntry.organisation_id == organisation_id,
-            AuditEntry.details["token_id"].as_integer() == token_id,
-            AuditEntry.details["idempotency_key"].as_string() == key,
-        ).order_by(AuditEntry.id).limit(1)
-    )
 
 
 # --- resources --------------------------------------------------------------------------
@@ -192,11 +159,11 @@ class NeedCreation(MethodView):
         viewer, token = api_viewer(), api_token()
         if not policy.can_post_need(viewer):
             abort(403)
-        key = _idempotency_key()
-        fingerprint = _fingerprint()
+        key = idempotency_key()
+        fingerprint = body_fingerprint()
         if key is not None:
-            _lock_key(token.id, key)
-            earlier = _earlier_creation(token.id, token.organisation_id, key)
+            lock_key(token.id, key)
+            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
             if earlier is not None:
                 if earlier.details.get("fingerprint") != fingerprint:
                     abort(409, message="This Idempotency-Key was already used with a different request body.")
@@ -245,7 +212,7 @@ class NeedChange(MethodView):
                                  amendment_summary=data.get("amendment_summary"))
         except NeedError as exc:
             _refuse(exc, state_status=422)
-        _commit_or_412()
+        commit_or_412()
         return _answer(need, 200)
 
 
@@ -265,7 +232,7 @@ class NeedPublication(MethodView):
             services.publish_need(need, by=api_token().user)
         except NeedError as exc:
             _refuse(exc)
-        _commit_or_412()
+        commit_or_412()
         return _answer(need, 200)
 
 
@@ -286,5 +253,5 @@ class NeedCancellation(MethodView):
             services.cancel_need(need, by=api_token().user, reason=data.get("reason"))
         except NeedError as exc:
             _refuse(exc, state_status=422)
-        _commit_or_412()
+        commit_or_412()
         return _answer(need, 200)
