@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import secrets
 import shutil
 import statistics
 import sys
@@ -42,30 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_database import Database  # noqa: E402
 from commitment_dashboard_seed import Sizes, seed  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 TARGET_MS = 300.0
 
 
-class Database:
-    """A PostgreSQL database created for this run on the given server, and dropped at the end."""
-
-    def __init__(self, url: str):
-        base = make_url(url).set(drivername="postgresql+psycopg")
-        if not base.get_backend_name().startswith("postgresql"):
-            raise SystemExit("--database-url must be a postgresql:// URL (COPY, EXPLAIN ANALYZE)")
-        self.admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        self.name = f"tremplin_bench_{secrets.token_hex(4)}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
-        self.url = base.set(database=self.name).render_as_string(hide_password=False)
-
-    def drop(self) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -85,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="tremplin-commitment-bench-"))
-    database = Database(args.database_url)
+    database = Database(args.database_url, postgres_only="COPY and EXPLAIN ANALYZE need PostgreSQL")
     try:
         run(args, folder, database)
     finally:

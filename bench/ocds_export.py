@@ -35,7 +35,6 @@ import json
 import logging
 import os
 import resource
-import secrets
 import shutil
 import subprocess
 import sys
@@ -49,37 +48,13 @@ from random import Random
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench_database import Database  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CHUNK = 5_000
 
 
-class Database:
-    """A database for this run only: a SQLite file, or a PostgreSQL database created and dropped here."""
-
-    def __init__(self, url: str | None, folder: Path):
-        self.admin, self.name = None, None
-        if not url:
-            self.url = f"sqlite:///{folder / 'bench.sqlite3'}"
-            return
-        base = make_url(url).set(drivername="postgresql+psycopg")
-        self.admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        self.name = f"tremplin_bench_{secrets.token_hex(4)}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
-        self.url = base.set(database=self.name).render_as_string(hide_password=False)
-
-    def drop(self) -> None:
-        if self.admin is not None:
-            with self.admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-            self.admin.dispose()
-
-    @property
-    def label(self) -> str:
-        return f"PostgreSQL (database {self.name})" if self.name else "SQLite (temporary file)"
 
 
 def make_app(url: str, folder: Path):
