@@ -29,6 +29,8 @@ def blueprints() -> list[Blueprint]:
     found = [me_blp, needs_blp]
     for module in (api_needs_write, api_bids, api_search, api_alerts):
         found.extend(module.blueprints())
+    from app.api import api_suppliers  # the supplier directory and a supplier's own profile
+    found.extend(api_suppliers.blueprints())
     return found
 
 

@@ -1,8 +1,8 @@
-"""Who may browse the supplier directory and read supplier profiles."""
+"""Who may browse the supplier directory, read supplier profiles and change them."""
 
 from __future__ import annotations
 
-from app.accounts.models import Organisation
+from app.accounts.models import Organisation, Role
 from app.needs.policy import Viewer
 
 
@@ -17,3 +17,9 @@ def can_view_supplier(viewer: Viewer, organisation: Organisation) -> bool:
     if viewer.organisation_id == organisation.id:
         return True
     return can_browse_suppliers(viewer) and organisation.verified_at is not None
+
+
+def can_edit_supplier(viewer: Viewer, organisation: Organisation) -> bool:
+    """A supplier's owners and members change its profile, solutions and certifications."""
+    return (organisation.is_supplier and viewer.organisation_id == organisation.id
+            and viewer.role in (Role.OWNER, Role.MEMBER))
