@@ -31,6 +31,8 @@ def blueprints() -> list[Blueprint]:
         found.extend(module.blueprints())
     from app.api import api_suppliers  # the supplier directory and a supplier's own profile
     found.extend(api_suppliers.blueprints())
+    from app.api import api_import  # bulk import of needs from a procurement system's export
+    found.extend(api_import.blueprints())
     return found
 
 
