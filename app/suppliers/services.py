@@ -136,7 +136,9 @@ def _flag(field: str, value, errors: list[SupplierError]) -> bool:
 
 
 def _known_countries() -> frozenset[str]:
-    return frozenset(code for code in Locale.parse("en").territories if len(code) == 2 and code.isalpha())
+    not_countries = {"ZZ", "EU", "EZ", "UN", "QO"}  # unknown region, unions, outlying Oceania
+    return frozenset(code for code in Locale.parse("en").territories
+                     if len(code) == 2 and code.isalpha() and code not in not_countries)
 
 
 def _unknown(values: Mapping, allowed: tuple[str, ...], what: str) -> None:
