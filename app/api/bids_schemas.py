@@ -94,6 +94,14 @@ class BidSchema(ma.Schema):
     submitted_at = UTCDateTime()
     withdrawn_at = UTCDateTime()
     updated_at = UTCDateTime()
+    # The outcome, as the supplier's page shows it
+    decided_at = UTCDateTime(allow_none=True, metadata={"description": "When the bid was awarded or rejected"})
+    feedback = ma.fields.String(allow_none=True, metadata={"description": "The buyer's feedback on a rejected bid"})
+    award = ma.fields.Function(
+        lambda bid: next(({"id": a.id, "amount": {"amount_cents": a.amount_cents, "currency": CURRENCY},
+                           "awarded_at": UTCDateTime().serialize("awarded_at", a)}
+                          for a in bid.need.awards if a.bid_id == bid.id), None),
+        allow_none=True, metadata={"description": "The award (contracted amount in integer cents) once awarded"})
 
 
 class ReceivedBidsSchema(ma.Schema):

@@ -27,6 +27,8 @@ def blueprints() -> list[Blueprint]:
     from app.api import api_alerts, api_bids, api_needs_write, api_search
 
     found = [me_blp, needs_blp]
+    from app.api import api_evaluations, api_questions  # questions, invitations, change log; evaluation, awards
+    found.extend([*api_questions.blueprints(), *api_evaluations.blueprints()])
     for module in (api_needs_write, api_bids, api_search, api_alerts):
         found.extend(module.blueprints())
     from app.api import api_suppliers  # the supplier directory and a supplier's own profile
