@@ -23,7 +23,7 @@ from app.needs.models import Need
 
 NEED_EVENTS = (
     "need.created", "need.published", "need.amended", "need.closed", "need.cancelled", "need.unsuccessful",
-    "need.awarded", "need.invitation", "need.updated",
+    "need.awarded", "need.invitation", "need.updated", "need.discarded",
 )
 SUPPLIER_EVENTS = ("organisation.registered", "organisation.verified", "supplier.updated")
 

@@ -72,6 +72,30 @@ def cancel(reference: str):
     return _close_with_reason(need, "cancel", services.cancel_need, _("The need is cancelled."))
 
 
+@bp.get("/<reference>/discard")
+@login_required
+def confirm_discard(reference: str):
+    need = load_need(reference)
+    if not policy.can_discard(current_viewer(), need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(current_viewer(), need), code="not_discardable")
+    return render_template("needs/discard.html", need=need, action_form=EmptyForm())
+
+
+@bp.post("/<reference>/discard")
+@login_required
+def discard(reference: str):
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_discard(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_discardable")
+    _check_csrf()
+    title = need.title
+    services.discard_draft(need, by=current_user)
+    commit()
+    flash(_("Draft « %(title)s » deleted.", title=title), "success")
+    return redirect(url_for("needs.mine"))
+
+
 @bp.post("/<reference>/unsuccessful")
 @login_required
 def unsuccessful(reference: str):

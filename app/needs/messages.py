@@ -56,6 +56,7 @@ ERROR_MESSAGES = {
     "not_draft": _l("Only a draft can be published."),
     "not_published": _l("This need is not published."),
     "not_cancellable": _l("This need can no longer be cancelled."),
+    "not_discardable": _l("Only a draft can be deleted; a published need is cancelled instead."),
     "reason_required": _l("Give the reason: suppliers will read it."),
     "deadline_not_passed": _l("The deadline has not passed yet: bids are still open."),
     "not_closed": _l("Only a need whose bids are closed can be declared unsuccessful."),

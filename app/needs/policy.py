@@ -179,7 +179,13 @@ def can_publish(viewer: Viewer, need: Need) -> bool:
 
 
 def can_cancel(viewer: Viewer, need: Need) -> bool:
-    return is_buyer_agent(viewer, need) and need.status in (NeedStatus.DRAFT, NeedStatus.PUBLISHED, NeedStatus.CLOSED)
+    """A published need is cancelled before any award (a draft, never published, is discarded)."""
+    return is_buyer_agent(viewer, need) and need.status in (NeedStatus.PUBLISHED, NeedStatus.CLOSED)
+
+
+def can_discard(viewer: Viewer, need: Need) -> bool:
+    """A draft nobody outside the buyer has seen is deleted outright by its buyer's agents."""
+    return is_buyer_agent(viewer, need) and need.status == NeedStatus.DRAFT
 
 
 def can_declare_unsuccessful(viewer: Viewer, need: Need, now: datetime | None = None) -> bool:

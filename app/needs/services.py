@@ -38,7 +38,7 @@ from app.needs.validation import (
 )
 
 __all__ = [
-    "InvalidNeed", "NeedError", "cancel_need", "check_need_values", "close_expired_needs", "close_if_expired",
+    "InvalidNeed", "NeedError", "cancel_need", "discard_draft", "check_need_values", "close_expired_needs", "close_if_expired",
     "create_need", "declare_unsuccessful", "need_values", "publish_need", "update_need",
 ]
 MAX_REASON = 4000
@@ -217,7 +217,7 @@ def _reason(reason: str | None) -> str:
 def cancel_need(need: Need, *, by: User, reason: str | None, now: datetime | None = None) -> None:
     """Stop a need before any award; the reason is shown to those who can see it."""
     now = now or utcnow()
-    if need.status not in (NeedStatus.DRAFT, NeedStatus.PUBLISHED, NeedStatus.CLOSED):
+    if need.status not in (NeedStatus.PUBLISHED, NeedStatus.CLOSED):
         raise NeedError(None, "not_cancellable")
     text = _reason(reason)
     need.status = NeedStatus.CANCELLED
@@ -226,6 +226,17 @@ def cancel_need(need: Need, *, by: User, reason: str | None, now: datetime | Non
     db.session.flush()
     record_audit("need.cancelled", actor=by, organisation=need.buyer, subject=need, details={"reason": text})
     record_event("need.cancelled", need_id=need.id)
+
+
+def discard_draft(need: Need, *, by: User) -> None:
+    """Delete a draft (never published: no supplier knew it); the audit log keeps a line."""
+    if need.status != NeedStatus.DRAFT:
+        raise NeedError(None, "not_discardable")
+    record_audit("need.discarded", actor=by, organisation=need.buyer, subject=need,
+                 details={"reference": need.reference, "title": need.title})
+    record_event("need.discarded", need_id=need.id)
+    db.session.delete(need)
+    db.session.flush()
 
 
 def _close(need: Need) -> None:

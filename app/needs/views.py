@@ -212,6 +212,7 @@ def render_detail(need: Need, *, status: int = 200, **forms):
         "edit": policy.can_edit_need(viewer, need, now),
         "publish": policy.can_publish(viewer, need),
         "cancel": policy.can_cancel(viewer, need),
+        "discard": policy.can_discard(viewer, need),
         "unsuccessful": policy.can_declare_unsuccessful(viewer, need, now),
         "invite": policy.can_invite(viewer, need, now),
         "ask": policy.can_ask_question(viewer, need, now),
