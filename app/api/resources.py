@@ -35,6 +35,8 @@ def blueprints() -> list[Blueprint]:
     found.extend(api_suppliers.blueprints())
     from app.api import api_import  # bulk import of needs from a procurement system's export
     found.extend(api_import.blueprints())
+    from app.api import api_commitments, api_opendata  # the commitment tracker; open data (OCDS)
+    found.extend(b for module in (api_commitments, api_opendata) for b in module.blueprints())
     return found
 
 
