@@ -161,6 +161,7 @@ class SupplierDirectory(MethodView):
     @require_token("read")
     @suppliers_blp.arguments(SupplierSearchArgs, location="query")
     @suppliers_blp.response(200, SupplierListItemSchema(many=True), headers=PAGE_HEADERS)
+    @suppliers_blp.alt_response(400, description="The search engine refused the query")
     @suppliers_blp.alt_response(403, description="Only buyers and the operator browse suppliers")
     @suppliers_blp.alt_response(503, description="The search engine is unavailable")
     def get(self, args):

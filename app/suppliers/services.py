@@ -17,7 +17,7 @@ from datetime import date
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.accounts.models import Organisation
 from app.audit.services import record_audit
@@ -400,8 +400,14 @@ def update_solution(solution: Solution, *, by, values: Mapping[str, object]) -> 
 
 def delete_solution(solution: Solution, *, by) -> None:
     """Delete the solution; bids and certifications that named it keep going without it."""
+    from app.bids.models import Bid
+
     organisation = db.session.get(Organisation, solution.organisation_id)
     _touch(organisation, "supplier.solution_deleted", by=by, subject=solution, details={"name": solution.name})
+    # The foreign keys say ON DELETE SET NULL; said here too, for a SQLite without foreign keys.
+    for model in (Certification, Bid):
+        db.session.execute(update(model).where(model.solution_id == solution.id).values(solution_id=None)
+                           .execution_options(synchronize_session="fetch"))
     db.session.delete(solution)
     db.session.flush()
 

@@ -14,7 +14,7 @@ from app.needs.policy import Viewer
 from app.suppliers import services
 from app.suppliers.models import Certification, Solution
 from app.suppliers.policy import can_edit_supplier
-from tests.factories import make_member, make_org
+from tests.factories import make_bid, make_member, make_need, make_org
 
 COMPLETE = {
     "headline": "Assistant juridique souverain",
@@ -114,6 +114,22 @@ def test_every_change_is_audited(app_ctx):
                        "supplier.certification_added", "supplier.certification_deleted",
                        "supplier.solution_deleted"]
     assert db.session.scalar(select(func.count()).select_from(Solution)) == 0
+
+
+def test_deleting_a_solution_keeps_the_certifications_and_bids_that_named_it(app_ctx):
+    org, user = make_org("startup")
+    solution = services.create_solution(org, by=user, values=SOLUTION)
+    certification = services.add_certification(org, by=user, values={
+        "kind": "cspn", "reference": "CSPN-2024-07", "solution_id": solution.id})
+    buyer, _ = make_org("administration", verified=True)
+    bid = make_bid(make_need(buyer), org)
+    bid.solution_id = solution.id
+    commit()
+    services.delete_solution(solution, by=user)
+    commit()
+    db.session.refresh(certification)
+    db.session.refresh(bid)
+    assert certification.solution_id is None and bid.solution_id is None
 
 
 def test_certification_rules(app_ctx):
