@@ -120,4 +120,5 @@ class AwardSchema(ma.Schema):
         "description": "The verified purchase counting towards the buyer's commitment"})
 
     def get_purchase(self, award):
-        return award.purchase.id if award.purchase is not None else None
+        purchases = award.purchase  # a list: the backref of Purchase.award
+        return purchases[0].id if purchases else None
