@@ -101,6 +101,33 @@ def _commitment_settings(get) -> dict[str, object]:
     }
 
 
+def _rate_limit_settings(get, *, production: bool, testing: bool, redis_url: str | None) -> dict[str, object]:
+    """Rate limits of the API (Flask-Limiter), counted per token, and where counts are kept."""
+    from limits import parse_many
+
+    settings: dict[str, object] = {}
+    for setting, default in (("API_RATE_LIMIT", "600 per minute; 20000 per hour"),
+                             ("API_WRITE_RATE_LIMIT", "60 per minute; 2000 per hour")):
+        if testing:  # a test suite is one client hammering the API: tests set small limits themselves
+            default = "100000 per minute"
+        value = get(setting, default)
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(setting, f"malformed limit {value!r}; expected e.g. '600 per minute; 20000 per hour'") from None
+        settings[setting] = value
+    storage = get("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    scheme = urlsplit(storage).scheme
+    if scheme == "memory":
+        if production:
+            raise ConfigError("RATELIMIT_STORAGE_URI",
+                              "memory:// counts per process; production needs redis://host:6379/0 (or unset: REDIS_URL)")
+    else:
+        _check_url("RATELIMIT_STORAGE_URI", storage, {"redis", "rediss"})
+    settings["RATELIMIT_STORAGE_URI"] = storage
+    return settings
+
+
 def _whole(setting: str, get, default: str) -> int:
     value = get(setting, default)
     if not value.isdigit():
@@ -168,6 +195,9 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
     if smtp_url:
         _check_url("SMTP_URL", smtp_url, {"smtp", "smtps"})
 
+    rate_limits = _rate_limit_settings(get, production=production, testing=mode == "testing",
+                                       redis_url=redis_url)
+
     public_url = get("PUBLIC_URL", "http://localhost:5000").rstrip("/")
     _check_url("PUBLIC_URL", public_url, {"http", "https"})
     if not (get("ALERT_PROFILE_MIN_SCORE", "60") or "").isdigit():
@@ -218,6 +248,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         # Packages loaded by name that subscribe to outbox events (app never imports them)
         "EVENT_SUBSCRIBERS": ("app.matching.indexing", "notifications"),
         "SEARCH_INDEX_PREFIX": get("SEARCH_INDEX_PREFIX", ""),
+        **rate_limits,
         # REST API (flask-smorest): the OpenAPI description at /api/v1/openapi.json
         "API_TITLE": "Tremplin API",
         "API_VERSION": "v1",
