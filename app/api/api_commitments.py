@@ -352,6 +352,7 @@ class Purchases(MethodView):
     @purchases_blp.response(201, PurchaseSchema, headers={
         **PURCHASE_ETAG, "Location": {"description": "The purchase's URL", "schema": {"type": "string"}}})
     @purchases_blp.alt_response(200, schema=PurchaseSchema, description="A retry with the same Idempotency-Key")
+    @purchases_blp.alt_response(400, description="A malformed Idempotency-Key")
     @purchases_blp.alt_response(403, description="Not an owner or member of an alliance member")
     @purchases_blp.alt_response(409, description="Already recorded, or the Idempotency-Key was used with "
                                                  "another body")
