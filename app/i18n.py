@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ TRANSLATIONS_DIR = PROJECT_ROOT / "app" / "translations"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):
+        return _api_locale(languages)
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
@@ -22,6 +24,21 @@ def select_locale() -> str:
         return session["lang"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _api_locale(languages) -> str:
+    """The API is cookie-less: ?lang=, then Accept-Language, then the token user's own
+    language; never the session, and never written to it."""
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    accepted = request.accept_languages.best_match(languages)
+    if accepted:
+        return accepted
+    token = g.get("api_token")
+    if token is not None and token.user.locale in languages:
+        return token.user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

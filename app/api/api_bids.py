@@ -19,6 +19,7 @@ import hashlib
 
 from flask import request, url_for
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
@@ -81,7 +82,7 @@ def _if_match(bid: Bid, *, required: bool) -> None:
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         if required:
-            abort(428, message="Send an If-Match header with the bid's current ETag.")
+            abort(428, message=_("Send an If-Match header with the bid's current ETag."))
         return
     tags = [tag.strip() for tag in header.split(",")]
     if "*" in tags:
@@ -195,10 +196,10 @@ class OwnBid(MethodView):
             earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
             if earlier is not None:
                 if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message="This Idempotency-Key was already used with a different request body.")
+                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
                 bid = db.session.get(Bid, earlier.subject_id)
                 if bid is None:  # discarded since: the key stays spent
-                    abort(409, message="This Idempotency-Key was already used.")
+                    abort(409, message=_("This Idempotency-Key was already used."))
                 return _answer(bid, 200, Location=_location(bid), **{"Idempotent-Replayed": "true"})
         existing = _own_bid(need)
         if existing is not None:

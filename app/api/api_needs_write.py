@@ -25,6 +25,7 @@ import hashlib
 
 from flask import request, url_for
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
@@ -83,7 +84,7 @@ def _if_match(need: Need, *, required: bool) -> None:
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         if required:
-            abort(428, message="Send an If-Match header with the need's current ETag.")
+            abort(428, message=_("Send an If-Match header with the need's current ETag."))
         return
     tags = [tag.strip() for tag in header.split(",")]
     if "*" in tags:
@@ -166,10 +167,10 @@ class NeedCreation(MethodView):
             earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
             if earlier is not None:
                 if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message="This Idempotency-Key was already used with a different request body.")
+                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
                 need = db.session.get(Need, earlier.subject_id)
                 if need is None:  # deleted since: the key stays spent
-                    abort(409, message="This Idempotency-Key was already used.")
+                    abort(409, message=_("This Idempotency-Key was already used."))
                 return _answer(need, 200, Location=_location(need), **{"Idempotent-Replayed": "true"})
         buyer = token.organisation
         values = {f"weight_{c}": w for c, w in DEFAULT_WEIGHTS.items()}

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -50,7 +51,7 @@ PAGE_HEADERS = {
     "Link": {"description": "RFC 8288 links to the first, previous, next and last pages",
              "schema": {"type": "string"}},
 }
-ENGINE_DOWN = "The search engine is unavailable for the moment. Try again later."
+ENGINE_DOWN = _l("The search engine is unavailable for the moment. Try again later.")
 
 
 def blueprints() -> list[Blueprint]:
@@ -78,7 +79,7 @@ def page_headers(*, page: int, per_page: int, total: int) -> dict[str, str]:
 
 def engine_down(exc: Exception):
     log.warning("search engine unavailable for the API: %s", exc)
-    abort(503, message=ENGINE_DOWN, headers={"Retry-After": "30"})
+    abort(503, message=str(ENGINE_DOWN), headers={"Retry-After": "30"})
 
 
 def _as_query_string(args: dict) -> MultiDict:

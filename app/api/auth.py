@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext as _
 from flask_smorest import abort
 
 from app.api.models import SCOPES, ApiToken
@@ -32,7 +33,7 @@ def require_token(scope: str) -> Callable:
             if token is None:
                 abort(401, headers=CHALLENGE)
             if not token.allows(scope):
-                abort(403, message=f"This token lacks the {scope!r} scope.",
+                abort(403, message=_("This token lacks the “%(scope)s” scope.", scope=scope),
                       headers={"WWW-Authenticate": f'Bearer realm="Tremplin API", error="insufficient_scope", scope="{scope}"'})
             membership = next(m for m in token.user.memberships if m.organisation_id == token.organisation_id)
             g.api_token = token

@@ -13,6 +13,7 @@ import hashlib
 import json
 
 from flask import request
+from flask_babel import gettext as _
 from flask_smorest import abort
 from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,7 +37,7 @@ def idempotency_key() -> str | None:
         return None
     key = key.strip().strip('"')
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        abort(400, message=f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.")
+        abort(400, message=_("An Idempotency-Key is 1 to %(length)s printable characters.", length=MAX_KEY_LENGTH))
     return key
 
 

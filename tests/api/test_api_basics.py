@@ -115,3 +115,41 @@ def test_the_api_needs_no_csrf_token(csrf_app):
 
     # A POST on a GET-only resource: 405, not a CSRF refusal (400)
     assert_problem(client.post("/api/v1/me", headers=headers), 405)
+
+
+def test_lang_and_accept_language_choose_the_problem_language(app, client):
+    english = client.get("/api/v1/me?lang=en").get_json()
+    french = client.get("/api/v1/me", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_json()
+    accepted = client.get("/api/v1/me", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_json()
+    default = client.get("/api/v1/me").get_json()
+
+    assert english["title"] == accepted["title"] == "Authentication required"
+    assert french["title"] == default["title"] != "Authentication required"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me?lang=en", "/api/v1/needs?lang=fr", "/api/v1/nothing?lang=en",
+                                  "/api/v1/openapi.json?lang=en"])
+def test_api_responses_set_no_cookie(app, client, path):
+    with app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org)
+
+    for sent in (headers, {}):
+        response = client.get(path, headers=sent)
+        assert "Set-Cookie" not in response.headers, (path, response.status_code)
+
+
+def test_a_signed_in_browser_gets_no_cookie_from_the_api_nor_its_language_changed(app, client):
+    from tests.factories import login
+
+    with app.app_context():
+        org, user = make_org("startup")
+        email = user.email
+    login(client, email)
+    client.get("/?lang=fr")
+
+    response = client.get("/api/v1/me?lang=en")
+
+    assert "Set-Cookie" not in response.headers
+    page = client.get("/")
+    assert 'lang="fr"' in page.get_data(as_text=True)
