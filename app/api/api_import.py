@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import api_token, api_viewer, require_token
@@ -94,16 +95,16 @@ def _read_body() -> tuple[bytes, FileFormat]:
     if mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            abort(400, message="Send the file in a form field named file.", errors={"file": ["Missing file."]})
+            abort(400, message=_("Send the file in a form field named file."), errors={"file": [_("Choose a file to send.")]})
         name = upload.filename.lower()
         if name.endswith(".csv") or upload.mimetype in CSV_TYPES:
             file_format = FileFormat.CSV
         elif name.endswith(".json") or upload.mimetype in JSON_TYPES:
             file_format = FileFormat.JSON
         else:
-            abort(415, message="Send a .csv or a .json file.")
+            abort(415, message=_("Send a .csv or a .json file."))
         return upload.stream.read(limit + 1), file_format
-    abort(415, message="Send text/csv, application/json, or a file in multipart/form-data.")
+    abort(415, message=_("Send text/csv, application/json, or a file in multipart/form-data."))
     raise AssertionError  # abort raises
 
 
@@ -111,7 +112,8 @@ def _refused(report: importer.ImportReport):
     """422 problem details listing the invalid rows: nothing was imported."""
 
     class Refusal:
-        data = {"message": f"{len(report.errors)} of {report.rows} rows are invalid: nothing was imported.",
+        data = {"message": _("%(invalid)s of %(rows)s rows are invalid: nothing was imported.",
+                              invalid=len(report.errors), rows=report.rows),
                 "errors": {"rows": {str(e["row"]): e["errors"] for e in report.errors}}}
 
     body, status, headers = problem(422, Refusal())
@@ -157,7 +159,7 @@ class NeedsImport(MethodView):
             earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
             if earlier is not None:
                 if earlier.details.get("fingerprint") != print_:
-                    abort(409, message="This Idempotency-Key was already used with a different file or options.")
+                    abort(409, message=_("This Idempotency-Key was already used with a different file or options."))
                 return earlier.details["report"], 200, {"Idempotent-Replayed": "true"}
         try:
             rows = importer.parse_file(data, file_format)

@@ -267,4 +267,4 @@ def detail(reference: str):
     return render_detail(need)
 
 
-from app.needs import actions, cli  # noqa: E402,F401  (routes and commands on this blueprint)
+from app.needs import actions, cli, views_import  # noqa: E402,F401  (routes and commands on this blueprint)

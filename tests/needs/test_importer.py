@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Role
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.needs import importer
 from app.needs.importer import ImportFileError, Mode, import_needs, parse_deadline, parse_file
 from app.needs.models import Need
-from tests.factories import make_org
+from tests.factories import login, make_member, make_org
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COMPLETE = ("title;summary;description;categories;budget_min_eur;budget_max_eur;deadline;"
@@ -185,3 +187,55 @@ def test_a_dry_run_checks_publication_without_writing(buyer):
     assert [(e["row"], list(e["errors"])) for e in report.errors] == [(2, ["categories"])]
     assert report.valid == 1 and report.imported == []
     assert needs_count() == before
+
+
+# --- the buyer's import page ---------------------------------------------------------------------
+
+
+def upload(client, data: bytes, filename: str = "export.csv", **options):
+    form = {"file": (io.BytesIO(data), filename), "mode": "all_or_nothing", **options}
+    return client.post("/needs/import?lang=en", data=form, content_type="multipart/form-data")
+
+
+@pytest.fixture()
+def page_buyer(app):
+    with app.app_context():
+        organisation, user = make_org("corporate")
+        member = make_member(organisation, role=Role.AMBASSADOR)
+        return user.email, member.email
+
+
+def test_the_import_page_is_linked_from_our_needs_and_closed_to_others(app, client, page_buyer):
+    owner, ambassador = page_buyer
+    login(client, owner)
+    assert b"/needs/import" in client.get("/needs/mine").data
+    assert client.get("/needs/import").status_code == 200
+    client.post("/logout")
+    login(client, ambassador)
+    assert client.get("/needs/import").status_code == 403
+
+
+def test_the_page_imports_a_file_and_shows_the_per_row_report(app, client, page_buyer):
+    login(client, page_buyer[0])
+    with app.app_context():
+        before = needs_count()
+    data = ("external_id;" + COMPLETE + "\n" + "P-1;" + row(deadline="2099-01-01") + "\n"
+            + "P-2;" + row(title="", deadline="2099-01-01") + "\n").encode()
+    refused = upload(client, data)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "P-2" in page and "title" in page and "nothing was imported" in page
+    with app.app_context():
+        assert needs_count() == before
+    accepted = upload(client, data, mode="valid_only")
+    assert accepted.status_code == 200
+    assert "TRP-" in accepted.get_data(as_text=True)
+    with app.app_context():
+        assert needs_count() == before + 1
+
+
+def test_the_page_refuses_an_unreadable_file(app, client, page_buyer):
+    login(client, page_buyer[0])
+    assert upload(client, b"%PDF", filename="export.pdf").status_code == 400
+    response = upload(client, b"title;colour\nA;blue\n")
+    assert response.status_code == 400 and "colour" in response.get_data(as_text=True)

@@ -1,0 +1,83 @@
+"""The buyer's page to import needs from a procurement system's export (CSV or JSON).
+
+Thin, like the other needs pages: the form is read, app.needs.importer checks and imports,
+the page shows the per-row report. Same rules as ``POST /api/v1/needs/import``.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.auth import current_organisation
+from app.events import commit
+from app.extensions import db
+from app.needs import importer, policy
+from app.needs.importer import FileFormat, ImportFileError, Mode
+from app.needs.policy import current_viewer
+from app.needs.views import bp
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Export file"), description=_l("A .csv (UTF-8, separated by ; or ,) or .json file, "
+                                                       "up to %(rows)s needs.", rows=importer.MAX_ROWS))
+    mode = SelectField(_l("If some rows are invalid"), choices=[
+        SelectChoice(Mode.ALL_OR_NOTHING.value, _l("Import nothing, and show the errors")),
+        SelectChoice(Mode.VALID_ONLY.value, _l("Import the valid rows, and show the errors")),
+    ], default=Mode.ALL_OR_NOTHING.value)
+    dry_run = BooleanField(_l("Only check the file, import nothing"))
+    publish = BooleanField(_l("Publish the imported needs at once (every row must then be complete)"))
+
+
+def _file_format(filename: str) -> FileFormat | None:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return FileFormat.CSV
+    if name.endswith(".json"):
+        return FileFormat.JSON
+    return None
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_needs():
+    viewer = current_viewer()
+    if not policy.can_post_need(viewer):
+        abort(403)
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        file_format = _file_format(getattr(upload, "filename", None) or "")
+        if upload is None or not upload.filename:
+            form.file.errors.append(_("Choose a file to send."))
+        elif file_format is None:
+            form.file.errors.append(_("Send a .csv or a .json file."))
+        else:
+            try:
+                rows = importer.parse_file(upload.stream.read(importer.MAX_BYTES + 1), file_format)
+            except ImportFileError as exc:
+                form.file.errors.append(exc.message)
+            else:
+                report = importer.import_needs(
+                    rows, buyer=current_organisation(), by=current_user, file_format=file_format,
+                    mode=form.mode.data, dry_run=form.dry_run.data, publish=form.publish.data)
+                if form.dry_run.data or report.rejected:
+                    db.session.rollback()
+                else:
+                    commit()
+                    if report.imported:
+                        flash(_("%(count)s needs imported.", count=len(report.imported)), "success")
+    status = 200
+    if form.file.errors:
+        status = 400
+    elif report is not None and report.rejected:
+        status = 422
+    return render_template("needs/import.html", form=form, report=report, columns=importer.CSV_COLUMNS,
+                           max_rows=importer.MAX_ROWS), status
