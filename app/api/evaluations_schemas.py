@@ -4,6 +4,7 @@ criteria, money as integer euro cents with its currency, times in ISO 8601 UTC."
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from app.api.schemas import CURRENCY, OrganisationSchema, UTCDateTime
 from app.bids.models import BidStatus
@@ -105,7 +106,7 @@ class AwardWriteSchema(ma.Schema):
     def distinct_bids(self, data, **kwargs):
         ids = [item["bid_id"] for item in data.get("bids") or []]
         if len(ids) != len(set(ids)):
-            raise ma.ValidationError("Each bid is awarded once.", "bids")
+            raise ma.ValidationError(_("Each bid is awarded once."), "bids")
 
 
 class AwardSchema(ma.Schema):

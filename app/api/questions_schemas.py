@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import g
+from flask_babel import gettext as _
 
 from app.api.schemas import OrganisationSchema, UTCDateTime
 
@@ -67,7 +68,7 @@ class InvitationWriteSchema(ma.Schema):
     @ma.validates_schema
     def one_supplier(self, data, **kwargs):
         if ("supplier_id" in data) == ("supplier_slug" in data):
-            raise ma.ValidationError("Give either supplier_id or supplier_slug.", "supplier_id")
+            raise ma.ValidationError(_("Give either supplier_id or supplier_slug."), "supplier_id")
 
 
 class InvitationSchema(ma.Schema):

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.needs.doctrine import CRITERIA
 from tests.api.helpers import bearer
 from tests.api.test_api_needs_write import assert_problem
+from tests.api.test_api_questions import documented  # noqa: F401  (every response checked against the document)
 from tests.factories import make_bid, make_member, make_need, make_org
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+import schemathesis
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
@@ -12,6 +13,27 @@ from app.needs.models import Invitation, Question
 from tests.api.helpers import bearer
 from tests.api.test_api_needs_write import assert_problem
 from tests.factories import make_member, make_need, make_org
+
+
+@pytest.fixture(autouse=True)
+def documented(client, monkeypatch):
+    """Every response of the test checked against the OpenAPI document: a status it does
+    not list, or a body that does not match the listed schema, fails the test."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = schemathesis.openapi.from_dict(document)
+    original = client.open
+
+    def open_and_check(*args, **kwargs):
+        response = original(*args, **kwargs)
+        method, path = response.request.method, response.request.path
+        operation = schema.find_operation_by_path(method, path)
+        if operation is not None:
+            listed = document["paths"][operation.path][method.lower()]["responses"]
+            assert str(response.status_code) in listed, f"{method} {path}: {response.status_code} not documented"
+            operation.validate_response(response)
+        return response
+
+    monkeypatch.setattr(client, "open", open_and_check)
 
 
 @pytest.fixture()
