@@ -16,7 +16,7 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.accounts.models import Organisation, User
 from app.audit.services import record_audit
@@ -131,9 +131,13 @@ def _next_reference(now: datetime) -> str:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFERENCE_LOCK})
     prefix = f"TRP-{now.year}-"
-    tails = db.session.scalars(select(Need.reference).where(Need.reference.like(f"{prefix}%")))
-    numbers = [int(tail[len(prefix):]) for tail in tails if tail[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    # Numbers are zero-padded to four digits and grow longer past 9999: the greatest is the
+    # greatest among the longest references (one query, not every reference of the year).
+    of_year = Need.reference.like(f"{prefix}%")
+    longest = select(func.max(func.length(Need.reference))).where(of_year).scalar_subquery()
+    last = db.session.scalar(select(func.max(Need.reference)).where(of_year, func.length(Need.reference) == longest))
+    tail = last[len(prefix):] if last else ""
+    return f"{prefix}{(int(tail) if tail.isdigit() else 0) + 1:04d}"
 
 
 # --- lifecycle --------------------------------------------------------------------------

@@ -86,3 +86,4 @@ def test_only_the_buyers_agents_delete_a_draft(client, app, world, who, status):
     assert client.post(f"/needs/{world['draft']}/discard").status_code == status
     with app.app_context():
         assert db.session.get(Need, world["draft_id"]) is not None
+
