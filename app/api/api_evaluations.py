@@ -346,6 +346,7 @@ class Awards(MethodView):
     }])
     @outcome_blp.response(201, AwardSchema(many=True))
     @outcome_blp.alt_response(200, schema=AwardSchema(many=True), description="A retry with the same Idempotency-Key")
+    @outcome_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @outcome_blp.alt_response(403, description="Only the buyer's owners and members award")
     @outcome_blp.alt_response(404, description="No such need, or not visible to this token")
     @outcome_blp.alt_response(409, description="Before the deadline, a bid already decided, or the key was reused")

@@ -128,6 +128,7 @@ class Questions(MethodView):
     @questions_blp.response(201, QuestionSchema, headers={
         "Location": {"description": "The question's URL", "schema": {"type": "string"}}})
     @questions_blp.alt_response(200, schema=QuestionSchema, description="A retry with the same Idempotency-Key")
+    @questions_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @questions_blp.alt_response(403, description="Only suppliers ask questions")
     @questions_blp.alt_response(404, description="No such need, or not visible to this token")
     @questions_blp.alt_response(409, description="Questions are closed (bids no longer open), or the key was reused")

@@ -181,6 +181,7 @@ def test_asking_again_with_the_same_idempotency_key_creates_nothing_more(client,
     assert count(app, Question) == before + 1
     assert_problem(ask(client, people["supplier"], people["open"], "Une autre question ?", **key), 409)
     assert count(app, Question) == before + 1
+    assert_problem(ask(client, people["supplier"], people["open"], **{"Idempotency-Key": "x" * 256}), 400)
     # another token's key is its own
     assert ask(client, people["rival"], people["open"], **key).status_code == 201
 
