@@ -36,15 +36,16 @@ from app.api.idempotency import (
     lock_key,
 )
 from app.api.resources import pagination_headers
-from app.api.search_schemas import SupplierSearchArgs
 from app.api.suppliers_schemas import (
     CertificationSchema,
     CertificationWriteSchema,
     ProfilePatchSchema,
     ProfileSchema,
+    SolutionCreateSchema,
     SolutionSchema,
     SolutionWriteSchema,
     SupplierDetailSchema,
+    SupplierDirectoryArgs,
     SupplierListItemSchema,
     profile_data,
 )
@@ -129,21 +130,27 @@ def _own_supplier(*, write: bool) -> Organisation:
 
 
 def _own_solution(organisation: Organisation, solution_id: int) -> Solution:
-    solution = db.session.get(Solution, solution_id)
+    solution = db.session.get(Solution, solution_id) if solution_id <= MAX_ID else None
     if solution is None or solution.organisation_id != organisation.id:
         abort(404)
     return solution
 
 
+CONFLICTS = {"name_taken", "certification_taken"}
+MAX_ID = 2**31 - 1  # beyond the database's integers: no such row
+
+
 def _refuse(exc: services.SupplierError):
-    """A service refusal: field errors are a 422, a refusal naming no field a 409."""
+    """A service refusal: field errors are a 422; a clash with what exists (a name taken)
+    alone is a 409 with its field errors, a refusal naming no field a 409."""
     db.session.rollback()
+    found = getattr(exc, "errors", [exc])
     errors: dict[str, list[str]] = {}
-    for error in getattr(exc, "errors", [exc]):
+    for error in found:
         errors.setdefault(error.field or "_schema", []).append(error.message)
     if set(errors) == {"_schema"}:
         abort(409, message=" ".join(errors["_schema"]))
-    abort(422, errors=errors)
+    abort(409 if all(error.code in CONFLICTS for error in found) else 422, errors=errors)
 
 
 def _visible_supplier(slug: str) -> Organisation:
@@ -159,7 +166,7 @@ def _visible_supplier(slug: str) -> Organisation:
 @suppliers_blp.route("")
 class SupplierDirectory(MethodView):
     @require_token("read")
-    @suppliers_blp.arguments(SupplierSearchArgs, location="query")
+    @suppliers_blp.arguments(SupplierDirectoryArgs, location="query")
     @suppliers_blp.response(200, SupplierListItemSchema(many=True), headers=PAGE_HEADERS)
     @suppliers_blp.alt_response(400, description="The search engine refused the query")
     @suppliers_blp.alt_response(403, description="Only buyers and the operator browse suppliers")
@@ -254,13 +261,14 @@ class OwnSolutions(MethodView):
                                   .order_by(Solution.id)).all()
 
     @require_token("write")
-    @suppliers_blp.arguments(SolutionWriteSchema)
+    @suppliers_blp.arguments(SolutionCreateSchema)
     @suppliers_blp.doc(parameters=[IDEMPOTENCY_KEY])
     @suppliers_blp.response(201, SolutionSchema, headers={
         **ETAG_HEADER, "Location": {"description": "The solution's URL", "schema": {"type": "string"}}})
     @suppliers_blp.alt_response(200, schema=SolutionSchema, description="A retry with the same Idempotency-Key")
     @suppliers_blp.alt_response(403, description="Not a supplier's owner or member, or a read-only token")
-    @suppliers_blp.alt_response(409, description="This Idempotency-Key was used with another body")
+    @suppliers_blp.alt_response(409, description="This Idempotency-Key was used with another body, "
+                                                 "or the name is taken (errors)")
     def post(self, data):
         """Add a solution to the token's supplier organisation (name, summary and category_code required)"""
         token = api_token()
@@ -315,6 +323,7 @@ class OwnSolution(MethodView):
     @suppliers_blp.response(200, SolutionSchema, headers=ETAG_HEADER)
     @suppliers_blp.alt_response(403, description="Not a supplier's owner or member, or a read-only token")
     @suppliers_blp.alt_response(404, description="No such solution in the token's organisation")
+    @suppliers_blp.alt_response(409, description="The new name is taken by another solution (errors)")
     @suppliers_blp.alt_response(412, description="If-Match does not match the solution's current ETag")
     @suppliers_blp.alt_response(428, description="If-Match is missing")
     def patch(self, data, solution_id: int):
@@ -360,8 +369,9 @@ class OwnCertifications(MethodView):
     @suppliers_blp.arguments(CertificationWriteSchema)
     @suppliers_blp.response(201, CertificationSchema)
     @suppliers_blp.alt_response(403, description="Not a supplier's owner or member, or a read-only token")
+    @suppliers_blp.alt_response(409, description="This kind and reference are already recorded (errors)")
     def post(self, data):
-        """Record a certification (a kind and reference already recorded is a 422 on reference)"""
+        """Record a certification"""
         organisation = _own_supplier(write=True)
         try:
             certification = services.add_certification(organisation, by=api_token().user, values=data)
@@ -381,7 +391,7 @@ class OwnCertification(MethodView):
     def delete(self, certification_id: int):
         """Delete a certification"""
         organisation = _own_supplier(write=True)
-        certification = db.session.get(Certification, certification_id)
+        certification = db.session.get(Certification, certification_id) if certification_id <= MAX_ID else None
         if certification is None or certification.organisation_id != organisation.id:
             abort(404)
         services.delete_certification(certification, by=api_token().user)

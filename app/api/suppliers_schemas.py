@@ -5,11 +5,39 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.accounts.identifiers import EU_COUNTRIES
+from app.accounts.models import SizeCategory
 from app.api.schemas import UTCDateTime
-from app.api.search_schemas import SupplierBriefSchema
+from app.api.search_schemas import LABELS, SearchPageArgs, SupplierBriefSchema
 from app.db import utcnow
+from app.matching.search import SUPPLIER_FLAGS
+from app.needs import taxonomy
+from app.needs.regions import REGIONS
 from app.suppliers.models import CertificationKind, Deployment
-from app.suppliers.services import profile_is_complete
+from app.suppliers.services import known_countries, profile_is_complete
+
+CATEGORY_CODES = sorted(taxonomy.BY_CODE)
+COUNTRY_CODES = sorted(known_countries())
+
+# --- the directory's parameters -----------------------------------------------------------
+
+
+def _many(choices, description: str) -> ma.fields.List:
+    return ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(sorted(choices))), load_default=list,
+                          metadata={"description": description + " (repeat the parameter for several)"})
+
+
+class SupplierDirectoryArgs(SearchPageArgs):
+    """The directory page's filters, each value checked against its list."""
+
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=200), metadata={"description": "Words"})
+    axis = _many([c.code for c in taxonomy.AXES], "Axis of the taxonomy")
+    certification = _many([k.value for k in CertificationKind], "Certification kind")
+    country = _many(EU_COUNTRIES, "Country (EU, ISO 3166 alpha-2)")
+    size = _many([s.value for s in SizeCategory], "Company size")
+    label = _many(LABELS, "Label")
+    flag = _many(SUPPLIER_FLAGS, "Flag")
+
 
 # --- what is read ---------------------------------------------------------------------------
 
@@ -93,19 +121,32 @@ class SupplierListItemSchema(SupplierBriefSchema):
         metadata={"description": "The profile's category codes"})
 
 
+class _SupplierDetail:
+    """An organisation as SupplierDetailSchema reads it: with its profile's representation
+    and its solutions and certifications in order."""
+
+    def __init__(self, organisation):
+        self._organisation = organisation
+        profile = organisation.supplier_profile[0] if organisation.supplier_profile else None
+        self.profile = profile_data(profile)
+        self.solutions = sorted(organisation.solutions, key=lambda s: s.id)
+        self.certifications = sorted(organisation.certifications, key=lambda c: c.id)
+
+    def __getattr__(self, name):
+        return getattr(self._organisation, name)
+
+
 class SupplierDetailSchema(SupplierListItemSchema):
     city = ma.fields.String(allow_none=True)
     website = ma.fields.String(allow_none=True)
     description = ma.fields.String(allow_none=True, metadata={"description": "The organisation's own description"})
-    profile = ma.fields.Function(
-        lambda org: ProfileSchema().dump(profile_data(org.supplier_profile[0] if org.supplier_profile else None)),
-        metadata={"description": "See the Profile schema"})
-    solutions = ma.fields.Function(lambda org: SolutionSchema(many=True).dump(sorted(org.solutions,
-                                                                                   key=lambda s: s.id)),
-                                   metadata={"description": "See the Solution schema"})
-    certifications = ma.fields.Function(
-        lambda org: CertificationSchema(many=True).dump(sorted(org.certifications, key=lambda c: c.id)),
-        metadata={"description": "See the Certification schema"})
+    profile = ma.fields.Nested(ProfileSchema)
+    solutions = ma.fields.List(ma.fields.Nested(SolutionSchema))
+    certifications = ma.fields.List(ma.fields.Nested(CertificationSchema))
+
+    @ma.pre_dump
+    def _detail(self, organisation, **kwargs):
+        return _SupplierDetail(organisation)
 
 
 # --- what a supplier writes -----------------------------------------------------------------
@@ -114,18 +155,20 @@ class SupplierDetailSchema(SupplierListItemSchema):
 class ReferenceInSchema(ma.Schema):
     client = ma.fields.String(allow_none=True, metadata={"description": "Required; at most 200 characters"})
     summary = ma.fields.String(allow_none=True, metadata={"description": "Required; at most 500 characters"})
-    year = ma.fields.Integer(allow_none=True, strict=True)
+    year = ma.fields.Integer(allow_none=True, strict=True,
+                             metadata={"minimum": 1950, "maximum": utcnow().year, "description": "Not in the future"})
 
 
 class ProfilePatchSchema(ma.Schema):
     """The profile fields to change; those not sent stay as they are."""
 
-    headline = ma.fields.String(allow_none=True, metadata={"description": "At most 200 characters"})
+    headline = ma.fields.String(allow_none=True, metadata={"maxLength": 200})
     description = ma.fields.String(allow_none=True)
-    categories = ma.fields.List(ma.fields.String(), metadata={"description": "Category codes of the taxonomy"})
-    regions_served = ma.fields.List(ma.fields.String(),
+    categories = ma.fields.List(ma.fields.String(metadata={"enum": CATEGORY_CODES}),
+                                metadata={"description": "Category codes of the taxonomy", "maxItems": 20})
+    regions_served = ma.fields.List(ma.fields.String(metadata={"enum": sorted(REGIONS)}),
                                     metadata={"description": "INSEE region codes, \"FR\" (all France), \"EU\""})
-    references = ma.fields.List(ma.fields.Nested(ReferenceInSchema), metadata={"description": "At most 20"})
+    references = ma.fields.List(ma.fields.Nested(ReferenceInSchema), metadata={"maxItems": 20})
     eu_controlled = ma.fields.Boolean()
     extraterritorial_exposure = ma.fields.Boolean()
     exit_plan = ma.fields.Boolean()
@@ -133,21 +176,33 @@ class ProfilePatchSchema(ma.Schema):
 
 
 class SolutionWriteSchema(ma.Schema):
-    """A solution's fields. Creating one requires name, summary and category_code; a
-    change sends only the fields to change."""
+    """The fields of a solution to change; those not sent stay as they are."""
 
-    name = ma.fields.String(allow_none=True, metadata={"description": "Unique in the organisation; at most 160"})
-    summary = ma.fields.String(allow_none=True, metadata={"description": "At most 500 characters"})
+    name = ma.fields.String(allow_none=True, metadata={"description": "Unique in the organisation",
+                                                       "maxLength": 160})
+    summary = ma.fields.String(allow_none=True, metadata={"maxLength": 500})
     description = ma.fields.String(allow_none=True)
-    category_code = ma.fields.String(allow_none=True, metadata={"description": "A category code, e.g. \"ai.llm\""})
+    category_code = ma.fields.String(allow_none=True, metadata={"enum": CATEGORY_CODES})
     open_source = ma.fields.Boolean()
-    license = ma.fields.String(allow_none=True, metadata={"description": "Required for open source, e.g. EUPL-1.2"})
-    hosting_country = ma.fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 code"})
-    hosting_provider = ma.fields.String(allow_none=True)
+    license = ma.fields.String(allow_none=True, metadata={"description": "Required for open source, e.g. EUPL-1.2",
+                                                          "maxLength": 60})
+    hosting_country = ma.fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 code",
+                                                                  "enum": COUNTRY_CODES})
+    hosting_provider = ma.fields.String(allow_none=True, metadata={"maxLength": 120})
     secnumcloud = ma.fields.Boolean(metadata={"description": "Requires hosting_country and hosting_provider"})
     deployment = ma.fields.String(validate=ma.validate.OneOf([d.value for d in Deployment]))
     shared = ma.fields.Boolean()
-    website = ma.fields.String(allow_none=True, metadata={"description": "http(s) address"})
+    website = ma.fields.String(allow_none=True, metadata={"description": "http(s) address", "maxLength": 300,
+                                                          "pattern": r"^https?://\S+$"})
+
+
+class SolutionCreateSchema(SolutionWriteSchema):
+    """A new solution: name, summary and category_code required."""
+
+    name = ma.fields.String(required=True, metadata={"description": "Unique in the organisation",
+                                                     "minLength": 1, "maxLength": 160})
+    summary = ma.fields.String(required=True, metadata={"minLength": 1, "maxLength": 500})
+    category_code = ma.fields.String(required=True, metadata={"enum": CATEGORY_CODES})
 
 
 class CertificationWriteSchema(ma.Schema):

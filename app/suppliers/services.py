@@ -135,7 +135,7 @@ def _flag(field: str, value, errors: list[SupplierError]) -> bool:
     return value
 
 
-def _known_countries() -> frozenset[str]:
+def known_countries() -> frozenset[str]:
     not_countries = {"ZZ", "EU", "EZ", "UN", "QO"}  # unknown region, unions, outlying Oceania
     return frozenset(code for code in Locale.parse("en").territories
                      if len(code) == 2 and code.isalpha() and code not in not_countries)
@@ -257,7 +257,7 @@ def clean_solution_values(values: Mapping[str, object], *, organisation: Organis
         clean["license"] = None
     if clean["hosting_country"] is not None:
         clean["hosting_country"] = clean["hosting_country"].upper()
-        if clean["hosting_country"] not in _known_countries():
+        if clean["hosting_country"] not in known_countries():
             errors.append(SupplierError("hosting_country", "country_invalid"))
     if clean["secnumcloud"] and (clean["hosting_country"] is None or clean["hosting_provider"] is None):
         errors.append(SupplierError("hosting_provider" if clean["hosting_provider"] is None else "hosting_country",

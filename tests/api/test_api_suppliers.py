@@ -189,7 +189,9 @@ def test_solution_validation_errors(client, market):
     assert set(body["errors"]) == {"name", "category_code", "license", "website"}
     assert_problem(create(client, market["supplier"], deployment="cloud"), 422)
     assert create(client, market["supplier"]).status_code == 201
-    assert set(assert_problem(create(client, market["supplier"]), 422)["errors"]) == {"name"}  # name taken
+    assert set(assert_problem(create(client, market["supplier"]), 409)["errors"]) == {"name"}  # name taken
+    missing = client.post("/api/v1/suppliers/me/solutions", json={}, headers=market["supplier"])
+    assert set(assert_problem(missing, 422)["errors"]) == {"name", "summary", "category_code"}
 
 
 def test_creating_a_solution_is_idempotent_with_a_key(client, market, app):
@@ -202,7 +204,7 @@ def test_creating_a_solution_is_idempotent_with_a_key(client, market, app):
     assert_problem(create(client, market["supplier"], key="sol-1", name="Autre nom"), 409)
     assert count_solutions(app) == before
     # the key belongs to the token: another token of the same supplier creates (and is refused: name taken)
-    assert create(client, market["member"], key="sol-1").status_code == 422
+    assert create(client, market["member"], key="sol-1").status_code == 409
 
 
 def test_a_solution_is_changed_with_if_match_and_deleted(client, market, app):
@@ -230,6 +232,7 @@ def test_another_organisations_solution_is_not_found(client, market):
     assert_problem(client.get(url, headers=market["supplier"]), 404)
     assert_problem(client.patch(url, json={"summary": "x"}, headers={**market["supplier"], "If-Match": "*"}), 404)
     assert_problem(client.delete(url, headers=market["supplier"]), 404)
+    assert_problem(client.get(f"/api/v1/suppliers/me/solutions/{2**63}", headers=market["supplier"]), 404)
     assert_problem(create(client, market["buyer"]), 403)
 
 
@@ -245,7 +248,7 @@ def test_certifications_are_recorded_and_deleted(client, market):
     assert certification["valid"] is True and certification["issued_on"] == "2025-01-15"
     duplicate = client.post("/api/v1/suppliers/me/certifications", headers=market["supplier"],
                             json={"kind": "secnumcloud", "reference": "SNC-2025-1"})
-    assert set(assert_problem(duplicate, 422)["errors"]) == {"reference"}
+    assert set(assert_problem(duplicate, 409)["errors"]) == {"reference"}
     assert client.delete(f"/api/v1/suppliers/me/certifications/{certification['id']}",
                          headers=market["supplier"]).status_code == 204
     kinds = [c["kind"] for c in client.get("/api/v1/suppliers/me/certifications",
