@@ -15,7 +15,7 @@ TRANSLATIONS_DIR = PROJECT_ROOT / "app" / "translations"
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if request.path.startswith("/api/"):
-        return _api_locale(languages)
+        return _api_locale(languages, page=request.endpoint == "api_docs.index")
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
@@ -27,12 +27,18 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _api_locale(languages) -> str:
+def _api_locale(languages, *, page: bool = False) -> str:
     """The API is cookie-less: ?lang=, then Accept-Language, then the token user's own
-    language; never the session, and never written to it."""
+    language; never the session, and never written to it. Its reference page (``page``)
+    also reads, without writing, the language chosen on the site."""
     chosen = request.args.get("lang")
     if chosen in languages:
         return chosen
+    if page:
+        if session.get("lang") in languages:
+            return session["lang"]
+        if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+            return current_user.locale
     accepted = request.accept_languages.best_match(languages)
     if accepted:
         return accepted

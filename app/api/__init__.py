@@ -43,6 +43,7 @@ api = TremplinApi()
 
 
 def init_api(app: Flask) -> None:
+    from app.api.docs import bp as docs_bp
     from app.api.openapi import ProblemResponsesPlugin, register_shared_responses
     from app.api.rate_limits import limit_blueprint
     from app.api.resources import blueprints
@@ -61,6 +62,7 @@ def init_api(app: Flask) -> None:
         csrf.exempt(blueprint)  # token authentication, no cookies: nothing to forge
         limit_blueprint(blueprint)
         api.register_blueprint(blueprint, url_prefix=URL_PREFIX + (blueprint.url_prefix or ""))
+    app.register_blueprint(docs_bp)  # the reference page, /api/v1/docs (not an API resource)
     api.spec.options.setdefault("info", {}).update(
         description="Tremplin's REST API. Errors are RFC 9457 problem details (" + MEDIA_TYPE + "). "
                     "Rate limits apply per token; see the reference at " + URL_PREFIX + "/docs."
