@@ -114,14 +114,21 @@ def _wipe(application) -> None:
     with application.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
-        with db.engine.begin() as conn:
+        with db.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.commit()
             else:
-                conn.execute(text("PRAGMA foreign_keys=OFF"))
+                # SQLite ignores this pragma inside a transaction: switch it off before the
+                # deletes begin one, and back on after their commit, or the pooled
+                # connection would go on without foreign keys.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
-                conn.execute(text("PRAGMA foreign_keys=ON"))
+                conn.commit()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                conn.commit()
         # The search indexes of the test app follow the database: empty them too.
         from app.matching import documents
         from app.matching.engine import backend

@@ -27,6 +27,7 @@ from tests.needs.test_policy_matrix import (
     BUYER_AGENTS,
     BUYER_SIDE,
     STATES,
+    SUPPLIERS,
     expected_award,
     expected_bid,
     expected_evaluate,
@@ -94,7 +95,10 @@ class World:
 
 
 @pytest.fixture()
-def world_of(client, app):
+def world_of(client, app, monkeypatch):
+    # What happens after an action (notifications, emails, indexing) is tested elsewhere: here
+    # the events wait in the outbox, undelivered, so that the matrix stays quick.
+    monkeypatch.setitem(app.extensions, "tremplin.dispatch", lambda ids: None)
     contexts = []
 
     def build(role: str) -> World:
@@ -239,5 +243,78 @@ def test_roles_are_the_policy_matrix_roles():
         assert viewer.employees == employees
 
 
-# Kept for the evaluation and award rows, which come with their own endpoints.
-__all__ = ["expected_award", "expected_evaluate"]
+def expected_ask(role: str, state: str, visibility: str) -> bool:
+    return role in SUPPLIERS and expected_view(role, state, Visibility(visibility)) and state == "published"
+
+
+def expected_answer(role: str, state: str) -> bool:
+    return role in BUYER_AGENTS and state != "draft"
+
+
+def expected_unsuccessful(role: str, state: str) -> bool:
+    """Closing without award: once bids are closed (by the status or by the clock), before any ending."""
+    return role in BUYER_AGENTS and state in ("closed", "published_late")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_questions_and_answers(client, world_of, role):
+    """Suppliers who see an open need ask; the buyer's owners and members answer."""
+    from app.needs.models import Question
+
+    world = world_of(role)
+    for state, visibility in CASES:
+        visible = role != "anonymous" and expected_view(role, state, Visibility(visibility))
+        need = world.need(state, visibility)
+        response = client.post(f"/api/v1/needs/{need.reference}/questions",
+                               json={"body": "Le SSO est-il exigé ?"}, headers=world.headers)
+        check(response, allowed=expected_ask(role, state, visibility), visible=visible, role=role,
+              case=("ask", state, visibility))
+
+        question = Question(need_id=need.id, asked_by_org_id=world.supplier.id, body="Quel volume ?")
+        db.session.add(question)
+        db.session.commit()
+        response = client.post(f"/api/v1/needs/{need.reference}/questions/{question.id}/answer",
+                               json={"body": "Deux mille agents."}, headers=world.headers)
+        # An unanswered question is the buyer's and its asker's business: a 404 to the others.
+        sees_question = visible and (role in BUYER_SIDE or role == "verified_supplier")
+        check(response, allowed=expected_answer(role, state), visible=sees_question, role=role,
+              case=("answer", state, visibility))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_evaluating_awarding_and_closing(client, world_of, role):
+    """The buyer's owners and members score, award and close without award once bids are closed."""
+    from app.bids.evaluation import CRITERIA
+
+    world = world_of(role)
+    for state, visibility in CASES:
+        if state == "draft":
+            continue  # no bid on a draft
+        visible = role != "anonymous" and expected_view(role, state, Visibility(visibility))
+        # The bid is readable by its bidder, and by the buyer's side once unsealed; by no one else.
+        sees_bid = visible and (role == "verified_supplier" or (role in BUYER_SIDE and state != "published"))
+        need = world.need(state, visibility, with_bid=True)
+        bid_id = need_bid_id(need)
+        response = client.put(f"/api/v1/needs/{need.reference}/bids/{bid_id}/evaluation",
+                              json={"scores": dict.fromkeys(CRITERIA, 4), "comment": "Solide."},
+                              headers=world.headers)
+        check(response, allowed=expected_evaluate(role, state), visible=sees_bid, role=role,
+              case=("evaluate", state, visibility))
+
+        need = world.need(state, visibility, with_bid=True)
+        award = {"bids": [{"bid_id": need_bid_id(need), "amount": {"amount_cents": 19_000_000, "currency": "EUR"}}]}
+        response = client.post(f"/api/v1/needs/{need.reference}/awards", json=award, headers=world.headers)
+        check(response, allowed=expected_award(role, state), visible=visible, role=role,
+              case=("award", state, visibility))
+
+        need = world.need(state, visibility)
+        response = client.post(f"/api/v1/needs/{need.reference}/unsuccessful",
+                               json={"reason": "Aucune offre ne convient."}, headers=world.headers)
+        check(response, allowed=expected_unsuccessful(role, state), visible=visible, role=role,
+              case=("unsuccessful", state, visibility))
+
+
+def need_bid_id(need: Need) -> int:
+    from app.bids.models import Bid
+
+    return db.session.scalar(db.select(Bid.id).where(Bid.need_id == need.id))
