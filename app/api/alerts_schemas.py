@@ -8,14 +8,14 @@ from flask import url_for
 from app.alerts import kinds
 from app.alerts.models import Frequency
 from app.alerts.saved_searches import MAX_NAME_LENGTH, search_args
-from app.api.schemas import UTCDateTime
+from app.api.schemas import MAX_PAGE, UTCDateTime
 from app.api.search_schemas import NeedSearchFields, in_request_language
 
 FREQUENCIES = [f.value for f in Frequency]
 
 
 class NotificationArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
     unread = ma.fields.Boolean(metadata={"description": "Only the unread ones (true) or the read ones (false)"})
 
@@ -39,7 +39,7 @@ class NotificationSchema(ma.Schema):
 
 
 class MarkReadSchema(ma.Schema):
-    ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "Only these (default: all)"})
+    ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1)), metadata={"description": "Only these (default: all)"})
 
 
 class MarkedSchema(ma.Schema):

@@ -10,6 +10,7 @@ from flask import g
 from app.needs.policy import Viewer, effective_status, shows_buyer_identity
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 9_999  # as the search (search_schemas.MAX_PAGE): offsets stay within the database's integers
 CURRENCY = "EUR"
 
 
@@ -23,7 +24,7 @@ class UTCDateTime(ma.fields.DateTime):
 
 
 class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 

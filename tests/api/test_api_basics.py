@@ -153,3 +153,26 @@ def test_a_signed_in_browser_gets_no_cookie_from_the_api_nor_its_language_change
     assert "Set-Cookie" not in response.headers
     page = client.get("/")
     assert 'lang="fr"' in page.get_data(as_text=True)
+
+
+def test_text_with_a_nul_character_is_a_422_problem_not_a_database_error(app, client):
+    with app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org, "read", "write")
+
+    in_path = client.get("/api/v1/needs/TRP%00", headers=headers)
+    in_query = client.get("/api/v1/search/needs?q=a%00b", headers=headers)
+    in_body = client.post("/api/v1/saved-searches", headers=headers, json={"name": "a\x00b"})
+
+    for response in (in_path, in_query, in_body):
+        assert_problem(response, 422)
+    assert set(assert_problem(in_body, 422)["errors"]) == {"name"}
+
+
+def test_an_id_beyond_the_database_integers_is_a_404(app, client):
+    with app.app_context():
+        org, user = make_org("startup")
+        headers = bearer(user, org, "read", "write")
+
+    assert_problem(client.get(f"/api/v1/bids/{2**31}", headers=headers), 404)
+    assert_problem(client.post(f"/api/v1/notifications/{2**70}/read", headers=headers), 404)
