@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from app.api.schemas import CURRENCY, MAX_PER_PAGE, OrganisationSchema, UTCDateTime
+from app.api.schemas import CURRENCY, MAX_PAGE, MAX_PER_PAGE, OrganisationSchema, UTCDateTime
 from app.bids.money import format_euros_input
 from app.commitments.dashboard_policy import Audience
 from app.commitments.declarations import DECLARED_CLASSES as CLASSES
@@ -97,7 +97,7 @@ class PledgeSchema(ma.Schema):
 
 
 class PledgeListArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
     organisation = ma.fields.Integer(metadata={"description": "The operator only: one organisation's pledge"})
 
@@ -106,7 +106,7 @@ class PledgeListArgs(ma.Schema):
 
 
 class PurchaseListArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
     status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in PurchaseStatus]),
                               metadata={"description": "Only purchases in this status"})

@@ -24,19 +24,23 @@ needs_blp = Blueprint("api_needs", __name__, url_prefix="/needs",
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint: these, then each resource module's own."""
-    from app.api import api_alerts, api_bids, api_needs_write, api_search
+    from app.api import (
+        api_alerts,  # notifications, saved searches
+        api_bids,  # a supplier's bids; the buyer's view of the bids received
+        api_commitments,  # pledges, purchases, the commitment figures
+        api_evaluations,  # ranking, evaluations, shortlist, reject, awards, closing without award
+        api_import,  # bulk import of needs from a procurement system's export
+        api_needs_write,  # creating, changing, publishing, cancelling needs
+        api_opendata,  # OCDS releases and records
+        api_questions,  # questions and answers, invitations, change log
+        api_search,  # search of needs and suppliers, matches
+        api_suppliers,  # the supplier directory and a supplier's own profile and solutions
+    )
 
     found = [me_blp, needs_blp]
-    from app.api import api_evaluations, api_questions  # questions, invitations, change log; evaluation, awards
-    found.extend([*api_questions.blueprints(), *api_evaluations.blueprints()])
-    for module in (api_needs_write, api_bids, api_search, api_alerts):
+    for module in (api_needs_write, api_questions, api_evaluations, api_bids, api_search, api_alerts,
+                   api_suppliers, api_import, api_commitments, api_opendata):
         found.extend(module.blueprints())
-    from app.api import api_suppliers  # the supplier directory and a supplier's own profile
-    found.extend(api_suppliers.blueprints())
-    from app.api import api_import  # bulk import of needs from a procurement system's export
-    found.extend(api_import.blueprints())
-    from app.api import api_commitments, api_opendata  # the commitment tracker; open data (OCDS)
-    found.extend(b for module in (api_commitments, api_opendata) for b in module.blueprints())
     return found
 
 
