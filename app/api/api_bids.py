@@ -24,7 +24,14 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.auth import api_token, api_viewer, require_token
-from app.api.bids_schemas import BidSchema, BidWriteSchema, ReceivedBidsSchema, api_field, bid_input
+from app.api.bids_schemas import (
+    BidListArgs,
+    BidSchema,
+    BidWriteSchema,
+    ReceivedBidsSchema,
+    api_field,
+    bid_input,
+)
 from app.api.idempotency import (
     MAX_KEY_LENGTH,
     body_fingerprint,
@@ -34,7 +41,6 @@ from app.api.idempotency import (
     lock_key,
 )
 from app.api.resources import pagination_headers
-from app.api.schemas import PageArgs
 from app.audit.services import record_audit
 from app.bids import services
 from app.bids.evaluation import received_bids
@@ -143,11 +149,14 @@ def _refuse(exc: BidError):
 @bids_blp.route("")
 class Bids(MethodView):
     @require_token("read")
-    @bids_blp.arguments(PageArgs, location="query")
+    @bids_blp.arguments(BidListArgs, location="query")
     @bids_blp.response(200, BidSchema(many=True), headers=PAGE_HEADERS)
     def get(self, args):
-        """The token's organisation's bids, most recently changed first"""
-        page = services.supplier_bids(api_token().organisation_id, page=args["page"], per_page=args["per_page"])
+        """The token's organisation's bids, filtered and sorted (most recently changed first)"""
+        page = services.supplier_bids(
+            api_token().organisation_id, page=args["page"], per_page=args["per_page"],
+            statuses=tuple(BidStatus(s) for s in args.get("status") or ()), need_reference=args.get("need"),
+            sort=args["sort"])
         return page.items, 200, pagination_headers(page=page.page, per_page=page.per_page, total=page.total)
 
 

@@ -216,6 +216,20 @@ class NeedChange(MethodView):
         commit_or_412()
         return _answer(need, 200)
 
+    @require_token("write")
+    @needs_write_blp.doc(parameters=[IF_MATCH])
+    @needs_write_blp.response(204, description="The draft is deleted")
+    @needs_write_blp.alt_response(404, description="No such need, or not visible to this token")
+    @needs_write_blp.alt_response(409, description="Not a draft: a published need is cancelled instead")
+    @needs_write_blp.alt_response(412, description="If-Match does not match the need's current ETag")
+    def delete(self, reference: str):
+        """Delete a draft (never published, so no supplier knew it); the audit log keeps a line"""
+        need = _need_for_write(reference, policy.can_discard, "not_discardable")
+        _if_match(need, required=False)
+        services.discard_draft(need, by=api_token().user)
+        commit_or_412()
+        return "", 204
+
 
 @needs_write_blp.route("/<string:reference>/publish")
 class NeedPublication(MethodView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.schemas import CURRENCY, OrganisationSchema, UTCDateTime
+from app.api.schemas import CURRENCY, OrganisationSchema, PageArgs, UTCDateTime
 from app.bids.models import BidStatus
 from app.bids.services import BidInput
 from app.needs.doctrine import Approach
@@ -112,3 +112,15 @@ class ReceivedBidsSchema(ma.Schema):
     count = ma.fields.Integer(metadata={"description": "Bids received (submitted and later)"})
     bids = ma.fields.List(ma.fields.Nested(BidSchema),
                           metadata={"description": "Only once unsealed; absent while bids are sealed"})
+
+
+class BidListArgs(PageArgs):
+    """Filters and order of a supplier's bids."""
+
+    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf([s.value for s in BidStatus])),
+                            metadata={"description": "The bid's status, repeatable"})
+    need = ma.fields.String(validate=ma.validate.Length(min=1, max=40),
+                            metadata={"description": "Only the bid on this need (its reference)"})
+    sort = ma.fields.String(load_default="-updated_at", validate=ma.validate.OneOf(
+        ["-updated_at", "updated_at", "-submitted_at", "submitted_at", "-price", "price"]),
+        metadata={"description": "The order: a field, with a leading - for descending"})

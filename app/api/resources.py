@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.api.auth import api_token, api_viewer, require_token
-from app.api.schemas import MeSchema, NeedDetailSchema, NeedSchema, PageArgs
+from app.api.schemas import MeSchema, NeedDetailSchema, NeedListArgs, NeedSchema
+from app.db import utcnow
 from app.extensions import db
-from app.needs.models import Need
+from app.needs.models import Need, NeedStatus, Route, Visibility, need_categories
 from app.needs.policy import visible_needs_clause
 
 me_blp = Blueprint("api_me", __name__, url_prefix="/me", description="The token's user and organisation")
@@ -73,24 +74,61 @@ def pagination_headers(*, page: int, per_page: int, total: int) -> dict[str, str
     return {"X-Total-Count": str(total), "Link": ", ".join(f'<{url(n)}>; rel="{rel}"' for rel, n in links)}
 
 
+NEED_SORT_COLUMNS = {"published_at": Need.published_at, "deadline_at": Need.deadline_at,
+                     "updated_at": Need.updated_at, "budget_max": Need.budget_max_cents, "reference": Need.reference}
+
+
+def need_filters(args: dict) -> list:
+    """The SQL conditions of NeedListArgs's filters (the status by the server's clock)."""
+    now = utcnow()
+    where = []
+    if statuses := args.get("status"):
+        by_clock = {
+            "published": and_(Need.status == NeedStatus.PUBLISHED, Need.deadline_at > now),
+            "closed": or_(Need.status == NeedStatus.CLOSED,
+                          and_(Need.status == NeedStatus.PUBLISHED, Need.deadline_at <= now)),
+        }
+        where.append(or_(*(by_clock.get(s, Need.status == NeedStatus(s)) for s in set(statuses))))
+    if visibilities := args.get("visibility"):
+        where.append(Need.visibility.in_([Visibility(v) for v in visibilities]))
+    if routes := args.get("route"):
+        where.append(Need.route.in_([Route(r) for r in routes]))
+    if codes := args.get("category"):
+        in_family = or_(*(or_(need_categories.c.category_code == code,
+                              need_categories.c.category_code.like(f"{code}.%")) for code in codes))
+        where.append(exists(select(need_categories.c.need_id).where(need_categories.c.need_id == Need.id, in_family)))
+    if region := args.get("region"):
+        where.append(Need.region == region)
+    if "sme_set_aside" in args:
+        where.append(Need.sme_set_aside.is_(args["sme_set_aside"]))
+    if args.get("mine") is not None:
+        own = Need.buyer_id == api_viewer().organisation_id
+        where.append(own if args["mine"] else ~own)
+    if since := args.get("updated_since"):
+        where.append(Need.updated_at >= since)
+    return where
+
+
 @needs_blp.route("")
 class Needs(MethodView):
     @require_token("read")
-    @needs_blp.arguments(PageArgs, location="query")
+    @needs_blp.arguments(NeedListArgs, location="query")
     @needs_blp.response(200, NeedSchema(many=True), headers={
         "X-Total-Count": {"description": "Number of needs in all pages", "schema": {"type": "integer"}},
         "Link": {"description": "RFC 8288 links to the first, previous, next and last pages",
                  "schema": {"type": "string"}},
     })
     def get(self, args):
-        """Needs the token's organisation may see, most recently published first"""
-        visible = visible_needs_clause(api_viewer())
-        total = db.session.scalar(select(func.count()).select_from(Need).where(visible))
+        """Needs the token's organisation may see, filtered and sorted (most recently published first)"""
+        where = [visible_needs_clause(api_viewer()), *need_filters(args)]
+        total = db.session.scalar(select(func.count()).select_from(Need).where(*where))
         page, per_page = args["page"], args["per_page"]
+        column = NEED_SORT_COLUMNS[args["sort"].lstrip("-")]
+        order = column.desc() if args["sort"].startswith("-") else column.asc()
         needs = db.session.scalars(
-            select(Need).where(visible)
+            select(Need).where(*where)
             .options(selectinload(Need.categories), selectinload(Need.buyer))
-            .order_by(Need.published_at.desc().nulls_first(), Need.id.desc())
+            .order_by(order.nulls_first() if args["sort"].startswith("-") else order.nulls_last(), Need.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
         return needs, 200, pagination_headers(page=page, per_page=per_page, total=total)

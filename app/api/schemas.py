@@ -28,6 +28,34 @@ class PageArgs(ma.Schema):
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 
+NEED_SORTS = ("-published_at", "published_at", "deadline_at", "-deadline_at", "-updated_at", "updated_at",
+              "budget_max", "-budget_max", "reference", "-reference")
+
+
+def _choices(values) -> ma.fields.List:
+    return ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(values))))
+
+
+class NeedListArgs(PageArgs):
+    """Filters and order of GET /needs; each filter narrows what the token may see anyway."""
+
+    status = _choices(["draft", "published", "closed", "awarded", "cancelled", "unsuccessful"])
+    status.metadata["description"] = ("Effective status, repeatable: published means open for bids by the "
+                                      "server's clock; closed includes published needs whose deadline passed")
+    visibility = _choices(["public", "restricted", "invitation"])
+    route = _choices(["public", "private"])
+    category = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=60)), metadata={
+        "description": "A category code, repeatable; a family (e.g. ai) includes its children (ai.llm)"})
+    region = ma.fields.String(validate=ma.validate.Length(min=1, max=40),
+                              metadata={"description": "An INSEE region code, e.g. 11 for Île-de-France"})
+    sme_set_aside = ma.fields.Boolean(metadata={"description": "Only needs set aside for SMEs (or only others)"})
+    mine = ma.fields.Boolean(metadata={"description": "Only the token's organisation's own needs"})
+    updated_since = ma.fields.AwareDateTime(metadata={
+        "description": "Only needs changed at or after this time (ISO 8601 with offset): to synchronise"})
+    sort = ma.fields.String(load_default="-published_at", validate=ma.validate.OneOf(NEED_SORTS), metadata={
+        "description": "The order: a field, with a leading - for descending"})
+
+
 class OrganisationSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()

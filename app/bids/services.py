@@ -333,11 +333,23 @@ class Page:
         return self.page < self.pages
 
 
-def supplier_bids(organisation_id: int, *, page: int = 1, per_page: int = 20) -> Page:
-    """The organisation's bids, most recently changed first."""
-    where = Bid.supplier_id == organisation_id
-    total = db.session.scalar(select(func.count()).select_from(Bid).where(where)) or 0
+SUPPLIER_BID_SORTS = {"updated_at": Bid.updated_at, "submitted_at": Bid.submitted_at, "price": Bid.price_cents}
+
+
+def supplier_bids(organisation_id: int, *, page: int = 1, per_page: int = 20,
+                  statuses: tuple[BidStatus, ...] = (), need_reference: str | None = None,
+                  sort: str = "-updated_at") -> Page:
+    """The organisation's bids, most recently changed first (or by ``sort``: a column of
+    SUPPLIER_BID_SORTS, ``-`` first for descending), optionally of some statuses or one need."""
+    where = [Bid.supplier_id == organisation_id]
+    if statuses:
+        where.append(Bid.status.in_(statuses))
+    if need_reference:
+        where.append(Bid.need_id == select(Need.id).where(Need.reference == need_reference).scalar_subquery())
+    total = db.session.scalar(select(func.count()).select_from(Bid).where(*where)) or 0
     page = max(1, page)
-    stmt = (select(Bid).where(where).order_by(Bid.updated_at.desc(), Bid.id.desc())
+    column = SUPPLIER_BID_SORTS[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    stmt = (select(Bid).where(*where).order_by(order.nulls_last(), Bid.id.desc())
             .offset((page - 1) * per_page).limit(per_page))
     return Page(list(db.session.scalars(stmt)), page, per_page, total)

@@ -165,3 +165,24 @@ def test_a_supplier_withdraws_its_bid(client, app, people):
     assert_problem(client.post(f"/api/v1/needs/{people['sealed']}/bid/withdraw", headers=people["supplier"]), 404)
     assert_problem(client.post(f"/api/v1/needs/{people['open']}/bid/withdraw", headers=people["supplier_read"]),
                    403)
+
+
+def test_the_supplier_filters_and_sorts_its_bids(client, app, people):
+    assert put(client, people["supplier"], people["open"]).status_code == 201
+    assert put(client, people["supplier"], people["sealed"], price={"amount_cents": 9_000_000, "currency": "EUR"}
+               ).status_code == 201
+    assert client.post(f"/api/v1/needs/{people['open']}/bid/withdraw", headers=people["supplier"]).status_code == 200
+
+    def refs(query):
+        response = client.get(f"/api/v1/bids?{query}", headers=people["supplier"])
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return [(bid["need"], bid["status"]) for bid in response.get_json()]
+
+    assert refs("status=withdrawn") == [(people["open"], "withdrawn")]
+    assert refs("status=submitted") == [(people["sealed"], "submitted")]
+    assert refs(f"need={people['sealed']}") == [(people["sealed"], "submitted")]
+    assert [ref for ref, _ in refs("sort=price")] == [people["sealed"], people["open"]]
+    assert [ref for ref, _ in refs("sort=-price")] == [people["open"], people["sealed"]]
+    # The rival's bid on the same need is never among them, whatever the filter.
+    assert refs(f"need={people['sealed']}&status=submitted&status=withdrawn") == [(people["sealed"], "submitted")]
+    assert client.get("/api/v1/bids?sort=bogus", headers=people["supplier"]).status_code == 422

@@ -120,3 +120,54 @@ def test_pages_come_with_a_total_and_first_prev_next_last_links(client, market):
     assert set(_links(last.headers["Link"])) == {"first", "prev", "last"}
     seen = [n["reference"] for r in (first, middle, last) for n in r.get_json()]
     assert len(seen) == len(set(seen)) == 6
+
+
+def refs_of(response) -> list[str]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["reference"] for item in response.get_json()]
+
+
+def test_filters_narrow_what_the_token_sees_and_never_widen_it(client, app, market):
+    refs, tokens, allowed = market
+    with app.app_context():
+        from datetime import timedelta
+
+        from app.db import utcnow
+
+        buyer = db.session.scalar(db.select(Need).where(Need.reference == refs["public"])).buyer
+        late = make_need(buyer, visibility="public", categories=("cloud.iaas",), sme_set_aside=True)
+        late.deadline_at = utcnow() - timedelta(hours=2)  # published, but the clock closed it
+        db.session.commit()
+        late_ref = late.reference
+    get = lambda query, who="buyer": refs_of(client.get(f"/api/v1/needs?{query}", headers=tokens[who]))  # noqa: E731
+
+    assert set(get("status=closed")) == {refs["closed"], late_ref}
+    assert late_ref not in get("status=published") and refs["public"] in get("status=published")
+    assert set(get("status=draft&status=closed")) == {refs["draft"], refs["closed"], late_ref}
+    assert set(get("visibility=invitation")) == {refs["invitation"]}
+    assert get("category=cloud") == [late_ref] and get("category=cloud.iaas") == [late_ref]
+    assert late_ref not in get("category=ai")
+    assert get("sme_set_aside=true") == [late_ref]
+    assert set(get("mine=true")) == set(allowed["buyer"]) | {late_ref}
+    assert get("mine=false") == []
+    # A filter never shows what the policy hides.
+    assert get("visibility=restricted", who="unverified") == []
+    assert set(get("status=draft", who="other_buyer")) == set()
+
+
+def test_the_list_sorts_on_request(client, app, market):
+    refs, tokens, _allowed = market
+    with app.app_context():
+        for n, key in enumerate(("public", "restricted", "anonymised", "invitation", "closed")):
+            need = db.session.scalar(db.select(Need).where(Need.reference == refs[key]))
+            need.budget_max_cents = (n + 1) * 100_000_000
+        db.session.commit()
+    by_budget = refs_of(client.get("/api/v1/needs?sort=budget_max&status=published&status=closed",
+                                   headers=tokens["buyer"]))
+    assert by_budget == [refs[k] for k in ("public", "restricted", "anonymised", "invitation", "closed")]
+    descending = refs_of(client.get("/api/v1/needs?sort=-budget_max&status=published&status=closed",
+                                    headers=tokens["buyer"]))
+    assert descending == list(reversed(by_budget))
+    wrong = client.get("/api/v1/needs?sort=price&status=bogus", headers=tokens["buyer"])
+    assert wrong.status_code == 422 and wrong.mimetype == "application/problem+json"
+    assert set(wrong.get_json()["errors"]) == {"sort", "status.0"}

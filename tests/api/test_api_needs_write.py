@@ -335,3 +335,27 @@ def test_reading_a_need_gives_the_etag_an_update_must_match(client, people):
     stale = client.patch(f"/api/v1/needs/{reference}", json={"title": "Autre titre"},
                          headers={**people["buyer"], "If-Match": etag})
     assert_problem(stale, 412)  # someone changed it since this client read it: no lost update
+
+
+def test_a_draft_is_deleted_and_a_published_need_is_not(client, app, people):
+    created = client.post("/api/v1/needs", json=body(), headers=people["buyer"])
+    reference, etag = created.get_json()["reference"], created.headers["ETag"]
+    url = f"/api/v1/needs/{reference}"
+
+    assert_problem(client.delete(url, headers=people["buyer_read"]), 403)
+    assert_problem(client.delete(url, headers=people["other"]), 404)
+    assert_problem(client.delete(url, headers={**people["buyer"], "If-Match": '"stale"'}), 412)
+    assert client.get(url, headers=people["buyer"]).status_code == 200
+
+    deleted = client.delete(url, headers={**people["buyer"], "If-Match": etag})
+    assert deleted.status_code == 204 and deleted.get_data() == b""
+    assert_problem(client.get(url, headers=people["buyer"]), 404)
+    with app.app_context():
+        line = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "need.discarded"))
+        assert line.details["reference"] == reference
+
+    published = people["other_published"]
+    body_ = assert_problem(client.delete(f"/api/v1/needs/{published}", headers=people["other"]), 409)
+    assert "cancelled instead" in body_["detail"] or "annul" in body_["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(Need).where(Need.reference == published)).status == NeedStatus.PUBLISHED
