@@ -59,19 +59,30 @@ class NeedListArgs(PageArgs):
 class OrganisationSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
-    kind = ma.fields.Function(lambda org: org.kind.value)
+    kind = ma.fields.Function(lambda org: org.kind.value, metadata={"type": "string"})
     country = ma.fields.String()
-    verified = ma.fields.Function(lambda org: org.verified_at is not None)
+    verified = ma.fields.Function(lambda org: org.verified_at is not None, metadata={"type": "boolean"})
+
+
+class MeUserSchema(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    full_name = ma.fields.String()
+
+
+class MeTokenSchema(ma.Schema):
+    name = ma.fields.String()
+    prefix = ma.fields.String(metadata={"description": "The token's public prefix (trp_<prefix>_…)"})
+    expires_at = UTCDateTime(allow_none=True)
 
 
 class MeSchema(ma.Schema):
-    user = ma.fields.Function(lambda me: {"id": me["user"].id, "email": me["user"].email,
-                                          "full_name": me["user"].full_name})
-    organisation = ma.fields.Function(lambda me: OrganisationSchema().dump(me["organisation"]))
-    role = ma.fields.Function(lambda me: me["role"].value)
-    scopes = ma.fields.List(ma.fields.String())
-    token = ma.fields.Function(lambda me: {"name": me["token"].name, "prefix": me["token"].prefix,
-                                           "expires_at": UTCDateTime().serialize("expires_at", me["token"])})
+    user = ma.fields.Nested(MeUserSchema)
+    organisation = ma.fields.Nested(OrganisationSchema)
+    role = ma.fields.Function(lambda me: me["role"].value,
+                              metadata={"type": "string", "enum": ["owner", "member", "ambassador"]})
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": ["read", "write"]}))
+    token = ma.fields.Nested(MeTokenSchema)
 
 
 class BudgetSchema(ma.Schema):
