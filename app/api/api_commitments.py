@@ -114,11 +114,17 @@ def refuse(exc: CommitmentError, field_name):
     abort(422, errors=errors)
 
 
+what_etag = {
+    "pledge": lambda: _("Send an If-Match header with the pledge's current ETag."),
+    "purchase": lambda: _("Send an If-Match header with the purchase's current ETag."),
+}
+
+
 def check_if_match(current_etag: str | None, *, required: bool, what: str) -> None:
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         if required:
-            abort(428, message=_("Send an If-Match header with the %(what)s's current ETag.", what=what))
+            abort(428, message=what_etag[what]())
         return
     tags = [tag.strip() for tag in header.split(",")]
     if current_etag is None:

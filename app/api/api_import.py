@@ -27,6 +27,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask.views import MethodView
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import api_token, api_viewer, require_token
@@ -112,8 +113,9 @@ def _refused(report: importer.ImportReport):
     """422 problem details listing the invalid rows: nothing was imported."""
 
     class Refusal:
-        data = {"message": _("%(invalid)s of %(rows)s rows are invalid: nothing was imported.",
-                              invalid=len(report.errors), rows=report.rows),
+        data = {"message": ngettext("%(num)s row of %(rows)s is invalid: nothing was imported.",
+                                    "%(num)s rows of %(rows)s are invalid: nothing was imported.",
+                                    len(report.errors), rows=report.rows),
                 "errors": {"rows": {str(e["row"]): e["errors"] for e in report.errors}}}
 
     body, status, headers = problem(422, Refusal())

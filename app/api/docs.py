@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, render_template
 
+from app.api.rate_limits import limits_text
+
 bp = Blueprint("api_docs", __name__)
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -291,5 +293,6 @@ def index():
     return render_template(
         "api/docs.html", **cached,
         api_url=current_app.config["PUBLIC_URL"] + current_app.config.get("OPENAPI_URL_PREFIX", "/api/v1"),
-        rate_limit=current_app.config["API_RATE_LIMIT"], write_rate_limit=current_app.config["API_WRITE_RATE_LIMIT"],
+        rate_limit=limits_text(current_app.config["API_RATE_LIMIT"]),
+        write_rate_limit=limits_text(current_app.config["API_WRITE_RATE_LIMIT"]),
     )

@@ -79,7 +79,9 @@ def problem(status: int, exc: Exception | None = None, headers: dict | None = No
     data = getattr(exc, "data", None) or {}
     limit = getattr(exc, "limit", None)
     if status == 429 and limit is not None:  # flask_limiter.RateLimitExceeded
-        detail = _("Too many requests: this API allows %(limit)s. Wait and try again.", limit=str(limit.limit))
+        from app.api.rate_limits import limit_text
+
+        detail = _("Too many requests: this API allows %(limit)s. Wait and try again.", limit=limit_text(limit.limit))
     if data.get("message"):
         detail = str(data["message"])
     body: dict[str, object] = {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail}

@@ -10,6 +10,8 @@ them; memory:// by default).
 from __future__ import annotations
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -44,6 +46,32 @@ def rate_limit_key() -> str:
             key = f"token:{hash_secret(secret)[:32]}"
     g._api_rate_key = key
     return key
+
+
+def limit_text(item) -> str:
+    """One limit (a ``limits`` item) in the request's language: « 600 requêtes par minute »."""
+    amount, unit, every = item.amount, item.GRANULARITY.name, item.multiples
+    if every == 1:
+        per = {
+            "second": ngettext("%(num)s request per second", "%(num)s requests per second", amount),
+            "minute": ngettext("%(num)s request per minute", "%(num)s requests per minute", amount),
+            "hour": ngettext("%(num)s request per hour", "%(num)s requests per hour", amount),
+            "day": ngettext("%(num)s request per day", "%(num)s requests per day", amount),
+            "month": ngettext("%(num)s request per month", "%(num)s requests per month", amount),
+            "year": ngettext("%(num)s request per year", "%(num)s requests per year", amount),
+        }
+        return per[unit]
+    units = {"second": _("seconds"), "minute": _("minutes"), "hour": _("hours"), "day": _("days"),
+             "month": _("months"), "year": _("years")}
+    return ngettext("%(num)s request every %(every)s %(unit)s", "%(num)s requests every %(every)s %(unit)s",
+                    amount, every=every, unit=units[unit])
+
+
+def limits_text(setting: str) -> str:
+    """A limits setting (« 600 per minute; 20000 per hour ») in the request's language."""
+    from limits import parse_many
+
+    return "; ".join(limit_text(item) for item in parse_many(setting))
 
 
 def _api_limit() -> str:

@@ -68,6 +68,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
@@ -257,7 +258,7 @@ def parse_csv(content: str) -> list[SourceRow]:
                 raise ImportFileError("too_many_rows", max=MAX_ROWS)
             rows.append(_csv_row(header, record, row=len(rows) + 1, line=line))
     except csv.Error as exc:
-        raise ImportFileError("file_unreadable", reason=f"line {reader.line_num}: {exc}") from None
+        raise ImportFileError("file_unreadable", reason=_("line %(line)s: %(error)s", line=reader.line_num, error=exc)) from None
     if header is None:
         raise ImportFileError("header_missing")
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -73,7 +74,8 @@ def import_needs():
                 else:
                     commit()
                     if report.imported:
-                        flash(_("%(count)s needs imported.", count=len(report.imported)), "success")
+                        flash(ngettext("%(num)s need imported.", "%(num)s needs imported.",
+                                       len(report.imported)), "success")
     status = 200
     if form.file.errors:
         status = 400

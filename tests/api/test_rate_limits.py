@@ -38,7 +38,7 @@ def test_a_token_over_its_limit_gets_a_429_problem_with_retry_after(small_limits
     (headers,) = tokens(small_limits, 1)
     client = small_limits.test_client()
 
-    answers = [client.get("/api/v1/me", headers=headers) for _ in range(4)]
+    answers = [client.get("/api/v1/me", headers={**headers, "Accept-Language": "en"}) for _ in range(4)]
 
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert answers[0].headers["X-RateLimit-Limit"] == "3"
@@ -46,7 +46,9 @@ def test_a_token_over_its_limit_gets_a_429_problem_with_retry_after(small_limits
     refused = answers[-1]
     assert refused.mimetype == "application/problem+json"
     body = refused.get_json()
-    assert body["status"] == 429 and "3 per 1 minute" in body["detail"]
+    assert body["status"] == 429 and "allows 3 requests per minute" in body["detail"]
+    french = client.get("/api/v1/me?lang=fr", headers=headers).get_json()["detail"]
+    assert "3 requêtes par minute" in french
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert refused.headers["X-RateLimit-Remaining"] == "0"
 
@@ -133,3 +135,16 @@ def test_a_memory_storage_or_a_malformed_limit_stops_production_naming_the_setti
         load_config(None, environ={**PRODUCTION, setting: value})
 
     assert str(excinfo.value).startswith(f"{setting}: ")
+
+
+def test_limits_are_written_in_the_readers_language(app):
+    from app.api.rate_limits import limits_text
+
+    with app.test_request_context("/?lang=en"):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert limits_text("1 per second; 600 per minute; 5 per 10 seconds") == (
+                "1 request per second; 600 requests per minute; 5 requests every 10 seconds")
+        with force_locale("fr"):
+            assert limits_text("1 per second; 600 per minute") == "1 requête par seconde; 600 requêtes par minute"
