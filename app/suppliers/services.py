@@ -43,6 +43,8 @@ SOLUTION_TEXTS = ("name", "summary", "description", "category_code", "license", 
 SOLUTION_FLAGS = ("open_source", "secnumcloud", "shared")
 SOLUTION_FIELDS = (*SOLUTION_TEXTS, *SOLUTION_FLAGS, "deployment")
 
+MAX_ROW_ID = 2**31 - 1  # the database's integer keys
+
 CERTIFICATION_FIELDS = ("kind", "reference", "issuer", "issued_on", "expires_on", "solution_id")
 
 MAX_LENGTHS = {
@@ -304,7 +306,8 @@ def clean_certification_values(values: Mapping[str, object], *, organisation: Or
         errors.append(SupplierError("expires_on", "dates_unordered"))
     solution_id = merged.get("solution_id")
     if solution_id is not None:
-        solution = db.session.get(Solution, solution_id) if isinstance(solution_id, int) else None
+        known_id = isinstance(solution_id, int) and 0 < solution_id <= MAX_ROW_ID  # beyond: no such row
+        solution = db.session.get(Solution, solution_id) if known_id else None
         if solution is None or solution.organisation_id != organisation.id:
             errors.append(SupplierError("solution_id", "solution_unknown"))
     clean["solution_id"] = solution_id

@@ -143,6 +143,11 @@ def test_certification_rules(app_ctx):
             "solution_id": foreign.id})
     assert _errors(caught.value) == {("reference", "certification_taken"), ("expires_on", "dates_unordered"),
                                      ("solution_id", "solution_unknown")}
+    # An id beyond the database's integers is unknown too (PostgreSQL refused it with an error).
+    with pytest.raises(services.InvalidSupplier) as caught:
+        services.add_certification(org, by=user, values={"kind": "iso27001", "reference": "ISO-1",
+                                                         "solution_id": 2**31})
+    assert _errors(caught.value) == {("solution_id", "solution_unknown")}
     assert db.session.scalar(select(func.count()).select_from(Certification)) == 1
 
 
