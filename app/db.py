@@ -18,6 +18,8 @@ NAMING_CONVENTION = {
 }
 
 
+MAX_ROW_ID = 2**31 - 1  # the greatest integer key a table holds: beyond, no such row
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

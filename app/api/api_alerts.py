@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
 from app.alerts import saved_searches as searches
-from app.alerts.models import Notification
+from app.alerts.models import Notification, SavedSearch
 from app.alerts.services import mark_read, unread_count
 from app.api.alerts_schemas import (
     MarkedSchema,
@@ -26,6 +26,7 @@ from app.api.alerts_schemas import (
 )
 from app.api.api_search import PAGE_HEADERS, page_headers
 from app.api.auth import api_token, api_viewer, require_token
+from app.api.idempotency import REPLAYED, Creation, key_parameter
 from app.db import utcnow
 from app.events import commit
 from app.extensions import db
@@ -136,7 +137,10 @@ class SavedSearches(MethodView):
 
     @require_token("write")
     @saved_blp.arguments(SavedSearchCreateSchema)
+    @saved_blp.doc(parameters=[key_parameter("saves nothing more (200, the same search)")])
     @saved_blp.response(201, SavedSearchSchema)
+    @saved_blp.alt_response(200, schema=SavedSearchSchema, description="A retry with the same Idempotency-Key")
+    @saved_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @saved_blp.alt_response(403, description="Not a supplier's member")
     @saved_blp.alt_response(409, description="Too many saved searches")
     @saved_blp.alt_response(422, description="Invalid parameters, or a name already used")
@@ -144,13 +148,17 @@ class SavedSearches(MethodView):
         """Save a needs search (the parameters of GET /search/needs) under a name"""
         _supplier_only()
         token = api_token()
+        creation = Creation.begin("api.saved_search_created")
+        if creation.earlier is not None:
+            return creation.earlier_subject(SavedSearch), 200, REPLAYED
         name, frequency = args.pop("name"), args.pop("frequency")
         try:
             saved = searches.save_search(token.user, token.organisation, name=name, args=args, frequency=frequency)
         except searches.SavedSearchError as exc:
             _refused(exc)
+        creation.remember(subject=saved)
         commit()
-        return saved
+        return saved, 201
 
 
 @saved_blp.route("/<int:search_id>")

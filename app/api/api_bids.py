@@ -34,14 +34,11 @@ from app.api.bids_schemas import (
 )
 from app.api.idempotency import (
     MAX_KEY_LENGTH,
-    body_fingerprint,
+    REPLAYED,
+    Creation,
     commit_or_412,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
 )
 from app.api.resources import pagination_headers
-from app.audit.services import record_audit
 from app.bids import services
 from app.bids.evaluation import received_bids
 from app.bids.forms import message_for
@@ -193,23 +190,15 @@ class OwnBid(MethodView):
     @need_bids_blp.alt_response(428, description="If-Match is missing to change an existing bid")
     def put(self, data, reference: str):
         """Submit the organisation's one bid on a need, or change it (If-Match)"""
-        viewer, token = api_viewer(), api_token()
+        viewer = api_viewer()
         need = _visible_need(reference)
         refusal = policy.bid_refusal(viewer, need)
         if refusal is not None and refusal.value in FORBIDDEN_CODES:
             abort(403, message=message_for(refusal.value))
-        key = idempotency_key()
-        fingerprint = body_fingerprint()
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
-                bid = db.session.get(Bid, earlier.subject_id)
-                if bid is None:  # discarded since: the key stays spent
-                    abort(409, message=_("This Idempotency-Key was already used."))
-                return _answer(bid, 200, Location=_location(bid), **{"Idempotent-Replayed": "true"})
+        creation = Creation.begin(IDEMPOTENCY_ACTION)
+        if creation.earlier is not None:
+            bid = creation.earlier_subject(Bid)
+            return _answer(bid, 200, Location=_location(bid), **REPLAYED)
         existing = _own_bid(need)
         if existing is not None:
             _if_match(existing, required=True)
@@ -217,10 +206,8 @@ class OwnBid(MethodView):
             bid = services.submit_bid(need, bid_input(data), viewer=viewer)
         except BidError as exc:
             _refuse(exc)
-        if existing is None and key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=token.organisation, subject=bid,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint,
-                                  "need": need.reference})
+        if existing is None:
+            creation.remember(subject=bid, need=need.reference)
         commit_or_412()
         if existing is None:
             return _answer(bid, 201, Location=_location(bid))

@@ -49,14 +49,11 @@ from app.api.evaluations_schemas import (
 )
 from app.api.idempotency import (
     MAX_KEY_LENGTH,
-    body_fingerprint,
+    REPLAYED,
+    Creation,
     commit_or_412,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
 )
 from app.api.schemas import NeedDetailSchema
-from app.audit.services import record_audit
 from app.bids import services as bid_services
 from app.bids.awards import award_bids, awards_of
 from app.bids.evaluation import (
@@ -353,21 +350,15 @@ class Awards(MethodView):
     def post(self, data, reference: str):
         """Award one or several bids (lots, framework agreement) at their contracted amounts; each award
         becomes a verified purchase counting towards the buyer's commitment"""
-        viewer, token = api_viewer(), api_token()
+        viewer = api_viewer()
         need = _visible_need(reference, lock=True)
         if not policy.is_buyer_agent(viewer, need):
             abort(403)
-        key = idempotency_key()
-        fingerprint = body_fingerprint()
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
-                ids = earlier.details.get("award_ids") or []
-                awards = list(db.session.scalars(select(Award).where(Award.id.in_(ids)).order_by(Award.id)))
-                return awards, 200, {"Idempotent-Replayed": "true"}
+        creation = Creation.begin(IDEMPOTENCY_ACTION)
+        if creation.earlier is not None:
+            ids = creation.earlier.details.get("award_ids") or []
+            awards = list(db.session.scalars(select(Award).where(Award.id.in_(ids)).order_by(Award.id)))
+            return awards, 200, REPLAYED
         positions = {str(item["bid_id"]): index for index, item in enumerate(data["bids"])}
         amounts = {str(item["bid_id"]): price_text(item["amount"]["amount_cents"]) for item in data["bids"]}
         try:
@@ -375,10 +366,7 @@ class Awards(MethodView):
         except BidError as exc:
             _refuse(exc, _award_field(positions))
         awards = [result.award for result in results]
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=token.organisation, subject=need,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint,
-                                  "need": need.reference, "award_ids": [a.id for a in awards]})
+        creation.remember(subject=need, need=need.reference, award_ids=[a.id for a in awards])
         commit_or_412()
         return awards, 201
 

@@ -32,9 +32,12 @@ from flask_smorest import Blueprint, abort
 
 from app.api.auth import api_token, api_viewer, require_token
 from app.api.errors import problem
-from app.api.idempotency import MAX_KEY_LENGTH, earlier_creation, idempotency_key, lock_key
+from app.api.idempotency import (
+    MAX_KEY_LENGTH,
+    REPLAYED,
+    Creation,
+)
 from app.api.import_schemas import ImportArgs, ImportProblemSchema, ImportReportSchema
-from app.audit.services import record_audit
 from app.events import commit
 from app.extensions import db
 from app.needs import importer, policy
@@ -153,16 +156,14 @@ class NeedsImport(MethodView):
         if not policy.can_post_need(viewer):
             abort(403)
         data, file_format = _read_body()
-        key = idempotency_key()
         mode, dry_run, publish = args["mode"], args["dry_run"], args["publish"]
-        print_ = importer.fingerprint(data, file_format, mode, dry_run, publish)
-        if key is not None and not dry_run:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != print_:
-                    abort(409, message=_("This Idempotency-Key was already used with a different file or options."))
-                return earlier.details["report"], 200, {"Idempotent-Replayed": "true"}
+        creation = None
+        if not dry_run:  # a dry run writes nothing: nothing to replay
+            creation = Creation.begin(
+                IDEMPOTENCY_ACTION, fingerprint=importer.fingerprint(data, file_format, mode, dry_run, publish),
+                conflict_message=_("This Idempotency-Key was already used with a different file or options."))
+            if creation.earlier is not None:
+                return creation.earlier.details["report"], 200, REPLAYED
         try:
             rows = importer.parse_file(data, file_format)
         except ImportFileError as exc:
@@ -175,9 +176,6 @@ class NeedsImport(MethodView):
         if report.rejected:
             db.session.rollback()
             return _refused(report)
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=token.organisation,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": print_,
-                                  "report": report.as_dict()})
+        creation.remember(report=report.as_dict())
         commit()
         return report.as_dict(), 201 if report.imported else 200

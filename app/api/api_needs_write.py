@@ -32,11 +32,9 @@ from sqlalchemy import select
 from app.api.auth import api_token, api_viewer, require_token
 from app.api.idempotency import (
     MAX_KEY_LENGTH,
-    body_fingerprint,
+    REPLAYED,
+    Creation,
     commit_or_412,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
 )
 from app.api.needs_write_schemas import (
     CancelSchema,
@@ -46,7 +44,6 @@ from app.api.needs_write_schemas import (
     service_values,
 )
 from app.api.schemas import NeedDetailSchema
-from app.audit.services import record_audit
 from app.events import commit
 from app.extensions import db
 from app.needs import policy, services
@@ -160,18 +157,10 @@ class NeedCreation(MethodView):
         viewer, token = api_viewer(), api_token()
         if not policy.can_post_need(viewer):
             abort(403)
-        key = idempotency_key()
-        fingerprint = body_fingerprint()
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
-                need = db.session.get(Need, earlier.subject_id)
-                if need is None:  # deleted since: the key stays spent
-                    abort(409, message=_("This Idempotency-Key was already used."))
-                return _answer(need, 200, Location=_location(need), **{"Idempotent-Replayed": "true"})
+        creation = Creation.begin(IDEMPOTENCY_ACTION)
+        if creation.earlier is not None:
+            need = creation.earlier_subject(Need)
+            return _answer(need, 200, Location=_location(need), **REPLAYED)
         buyer = token.organisation
         values = {f"weight_{c}": w for c, w in DEFAULT_WEIGHTS.items()}
         if (route := route_for(buyer.kind)) is not None:
@@ -181,10 +170,7 @@ class NeedCreation(MethodView):
             need = services.create_need(buyer=buyer, by=token.user, values=values)
         except NeedError as exc:
             _refuse(exc, state_status=422)
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=buyer, subject=need,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint,
-                                  "reference": need.reference})
+        creation.remember(subject=need, organisation=buyer, reference=need.reference)
         commit()
         return _answer(need, 201, Location=_location(need))
 

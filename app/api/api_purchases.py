@@ -20,7 +20,6 @@ import hashlib
 
 from flask import request, url_for
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -37,7 +36,7 @@ from app.api.api_commitments import (
     token_organisation,
     token_user,
 )
-from app.api.auth import api_token, require_token
+from app.api.auth import require_token
 from app.api.commitments_schemas import (
     SUPPLIER_FIELDS,
     DeclarationFormSchema,
@@ -50,13 +49,11 @@ from app.api.commitments_schemas import (
 )
 from app.api.idempotency import (
     MAX_KEY_LENGTH,
+    REPLAYED,
+    Creation,
     commit_or_412,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
 )
 from app.api.resources import pagination_headers
-from app.audit.services import record_audit
 from app.bids.money import format_euros_input
 from app.commitments import policy, services
 from app.commitments.eligibility import assess
@@ -177,23 +174,14 @@ class Purchases(MethodView):
                                                  "another body")
     def post(self, data):
         """Declare a purchase made elsewhere, with its evidence file (multipart/form-data); it counts once verified"""
-        organisation, user, token = token_organisation(), token_user(), api_token()
+        organisation, user = token_organisation(), token_user()
         if not policy.can_declare(user, organisation):
             abort(403, message=message_for("declare_members_only"))
-        key = idempotency_key()
         evidence = request.files.get("evidence")
-        fingerprint = _form_fingerprint(evidence)
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
-                purchase = db.session.get(Purchase, earlier.subject_id)
-                if purchase is None:  # withdrawn since: the key stays spent
-                    abort(409, message=_("This Idempotency-Key was already used."))
-                return _purchase_answer(purchase, 200, Location=_location(purchase),
-                                        **{"Idempotent-Replayed": "true"})
+        creation = Creation.begin(IDEMPOTENCY_ACTION, fingerprint=_form_fingerprint(evidence))
+        if creation.earlier is not None:
+            purchase = creation.earlier_subject(Purchase)
+            return _purchase_answer(purchase, 200, Location=_location(purchase), **REPLAYED)
         values = declaration_values(data)
         for name in ("amount_euros", "purchased_on", "category_code", "description"):
             values.setdefault(name, None)
@@ -201,9 +189,7 @@ class Purchases(MethodView):
             purchase = services.declare_purchase(organisation, by=user, evidence=evidence, **values)
         except CommitmentError as exc:
             refuse(exc, declaration_field)
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=user, organisation=organisation, subject=purchase,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint})
+        creation.remember(subject=purchase, organisation=organisation)
         commit_or_412()
         return _purchase_answer(purchase, 201, Location=_location(purchase))
 

@@ -30,14 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Organisation
 from app.api.auth import api_token, api_viewer, require_token
-from app.api.idempotency import (
-    MAX_KEY_LENGTH,
-    body_fingerprint,
-    commit_or_412,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
-)
+from app.api.idempotency import MAX_KEY_LENGTH, REPLAYED, Creation, commit_or_412, key_parameter
 from app.api.questions_schemas import (
     AmendmentSchema,
     AnswerWriteSchema,
@@ -46,12 +39,12 @@ from app.api.questions_schemas import (
     QuestionSchema,
     QuestionWriteSchema,
 )
-from app.audit.services import record_audit
+from app.db import MAX_ROW_ID
 from app.events import commit
 from app.extensions import db
 from app.needs import participation, policy
 from app.needs.messages import message_for
-from app.needs.models import Need, Question
+from app.needs.models import Invitation, Need, Question
 from app.needs.validation import NeedError
 
 IDEMPOTENCY_ACTION = "api.question_asked"
@@ -138,18 +131,10 @@ class Questions(MethodView):
         need = _visible_need(reference)
         if not viewer.is_supplier:
             abort(403, message=_("Only startups and SMEs ask questions on a need."))
-        key = idempotency_key()
-        fingerprint = body_fingerprint()
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, token.organisation_id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message=_("This Idempotency-Key was already used with a different request body."))
-                question = db.session.get(Question, earlier.subject_id)
-                if question is None:  # deleted since: the key stays spent
-                    abort(409, message=_("This Idempotency-Key was already used."))
-                return question, 200, {"Location": _question_location(question), "Idempotent-Replayed": "true"}
+        creation = Creation.begin(IDEMPOTENCY_ACTION)
+        if creation.earlier is not None:
+            question = creation.earlier_subject(Question)
+            return question, 200, {"Location": _question_location(question), **REPLAYED}
         if not policy.can_ask_question(viewer, need):
             abort(409, message=message_for("questions_closed"))
         try:
@@ -157,10 +142,7 @@ class Questions(MethodView):
                                                   body=data["body"])
         except NeedError as exc:
             _refuse(exc)
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=token.organisation, subject=question,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint,
-                                  "need": need.reference})
+        creation.remember(subject=question, need=need.reference)
         commit()
         return question, 201, {"Location": _question_location(question)}
 
@@ -243,7 +225,10 @@ class Invitations(MethodView):
 
     @require_token("write")
     @questions_blp.arguments(InvitationWriteSchema)
+    @questions_blp.doc(parameters=[key_parameter("invites nobody more (200, the same invitation)")])
     @questions_blp.response(201, InvitationSchema)
+    @questions_blp.alt_response(200, schema=InvitationSchema, description="A retry with the same Idempotency-Key")
+    @questions_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @questions_blp.alt_response(403, description="Only the buyer's owners and members invite")
     @questions_blp.alt_response(404, description="No such need, or not visible to this token")
     @questions_blp.alt_response(409, description="Invitations are closed, or this supplier is already invited")
@@ -256,8 +241,12 @@ class Invitations(MethodView):
             if policy.is_buyer_agent(viewer, need):
                 abort(409, message=message_for("invitations_closed"))
             abort(403)
+        creation = Creation.begin("api.supplier_invited")
+        if creation.earlier is not None:
+            return creation.earlier_subject(Invitation), 200, REPLAYED
         if "supplier_id" in data:
-            field, supplier = "supplier_id", db.session.get(Organisation, data["supplier_id"])
+            known = 0 < data["supplier_id"] <= MAX_ROW_ID  # beyond the database's integers: no such row
+            field, supplier = "supplier_id", db.session.get(Organisation, data["supplier_id"]) if known else None
         else:
             field = "supplier_slug"
             supplier = db.session.scalar(select(Organisation).where(Organisation.slug == data["supplier_slug"]))
@@ -270,5 +259,6 @@ class Invitations(MethodView):
             if exc.field == "supplier_id":
                 exc.field = field
             _refuse(exc)
+        creation.remember(subject=invitation, need=need.reference, supplier=supplier.id)
         commit_or_412()
         return invitation, 201

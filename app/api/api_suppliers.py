@@ -23,18 +23,13 @@ import logging
 
 from flask import request, url_for
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.accounts.models import Organisation
 from app.api.auth import api_token, api_viewer, require_token
-from app.api.idempotency import (
-    MAX_KEY_LENGTH,
-    body_fingerprint,
-    earlier_creation,
-    idempotency_key,
-    lock_key,
-)
+from app.api.idempotency import MAX_KEY_LENGTH, REPLAYED, Creation, key_parameter
 from app.api.resources import pagination_headers
 from app.api.suppliers_schemas import (
     CertificationSchema,
@@ -49,7 +44,7 @@ from app.api.suppliers_schemas import (
     SupplierListItemSchema,
     profile_data,
 )
-from app.audit.services import record_audit
+from app.db import MAX_ROW_ID
 from app.events import commit
 from app.extensions import db
 from app.matching.search import SupplierSearch, search_suppliers
@@ -105,7 +100,7 @@ def solution_etag(solution: Solution) -> str:
 def _if_match(current: str) -> None:
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
-        abort(428, message="Send an If-Match header with the current ETag.")
+        abort(428, message=_("Send an If-Match header with the current ETag."))
     tags = [tag.strip() for tag in header.split(",")]
     if "*" not in tags and current not in tags:  # strong comparison: W/"..." never matches
         abort(412)
@@ -130,14 +125,13 @@ def _own_supplier(*, write: bool) -> Organisation:
 
 
 def _own_solution(organisation: Organisation, solution_id: int) -> Solution:
-    solution = db.session.get(Solution, solution_id) if solution_id <= MAX_ID else None
+    solution = db.session.get(Solution, solution_id) if solution_id <= MAX_ROW_ID else None
     if solution is None or solution.organisation_id != organisation.id:
         abort(404)
     return solution
 
 
 CONFLICTS = {"name_taken", "certification_taken"}
-MAX_ID = 2**31 - 1  # beyond the database's integers: no such row
 
 
 def _refuse(exc: services.SupplierError):
@@ -273,26 +267,15 @@ class OwnSolutions(MethodView):
         """Add a solution to the token's supplier organisation (name, summary and category_code required)"""
         token = api_token()
         organisation = _own_supplier(write=True)
-        key = idempotency_key()
-        fingerprint = body_fingerprint()
-        if key is not None:
-            lock_key(token.id, key)
-            earlier = earlier_creation(IDEMPOTENCY_ACTION, token.id, organisation.id, key)
-            if earlier is not None:
-                if earlier.details.get("fingerprint") != fingerprint:
-                    abort(409, message="This Idempotency-Key was already used with a different request body.")
-                solution = db.session.get(Solution, earlier.subject_id)
-                if solution is None:  # deleted since: the key stays spent
-                    abort(409, message="This Idempotency-Key was already used.")
-                return _solution_answer(solution, 200, Location=_location(solution),
-                                        **{"Idempotent-Replayed": "true"})
+        creation = Creation.begin(IDEMPOTENCY_ACTION, organisation_id=organisation.id)
+        if creation.earlier is not None:
+            solution = creation.earlier_subject(Solution)
+            return _solution_answer(solution, 200, Location=_location(solution), **REPLAYED)
         try:
             solution = services.create_solution(organisation, by=token.user, values=data)
         except services.SupplierError as exc:
             _refuse(exc)
-        if key is not None:
-            record_audit(IDEMPOTENCY_ACTION, actor=token.user, organisation=organisation, subject=solution,
-                         details={"token_id": token.id, "idempotency_key": key, "fingerprint": fingerprint})
+        creation.remember(subject=solution, organisation=organisation)
         commit()
         return _solution_answer(solution, 201, Location=_location(solution))
 
@@ -367,16 +350,23 @@ class OwnCertifications(MethodView):
 
     @require_token("write")
     @suppliers_blp.arguments(CertificationWriteSchema)
+    @suppliers_blp.doc(parameters=[key_parameter("records nothing more (200, the same certification)")])
     @suppliers_blp.response(201, CertificationSchema)
+    @suppliers_blp.alt_response(200, schema=CertificationSchema, description="A retry with the same Idempotency-Key")
+    @suppliers_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @suppliers_blp.alt_response(403, description="Not a supplier's owner or member, or a read-only token")
     @suppliers_blp.alt_response(409, description="This kind and reference are already recorded (errors)")
     def post(self, data):
         """Record a certification"""
         organisation = _own_supplier(write=True)
+        creation = Creation.begin("api.certification_created", organisation_id=organisation.id)
+        if creation.earlier is not None:
+            return creation.earlier_subject(Certification), 200, REPLAYED
         try:
             certification = services.add_certification(organisation, by=api_token().user, values=data)
         except services.SupplierError as exc:
             _refuse(exc)
+        creation.remember(subject=certification, organisation=organisation)
         commit()
         db.session.refresh(certification)
         return certification, 201
@@ -391,7 +381,7 @@ class OwnCertification(MethodView):
     def delete(self, certification_id: int):
         """Delete a certification"""
         organisation = _own_supplier(write=True)
-        certification = db.session.get(Certification, certification_id) if certification_id <= MAX_ID else None
+        certification = db.session.get(Certification, certification_id) if certification_id <= MAX_ROW_ID else None
         if certification is None or certification.organisation_id != organisation.id:
             abort(404)
         services.delete_certification(certification, by=api_token().user)

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import Organisation
 from app.audit.services import record_audit
-from app.db import utcnow
+from app.db import MAX_ROW_ID, utcnow
 from app.events import record_event
 from app.extensions import db
 from app.needs import taxonomy
@@ -42,8 +42,6 @@ SOLUTION_TEXTS = ("name", "summary", "description", "category_code", "license", 
                   "hosting_provider", "website")
 SOLUTION_FLAGS = ("open_source", "secnumcloud", "shared")
 SOLUTION_FIELDS = (*SOLUTION_TEXTS, *SOLUTION_FLAGS, "deployment")
-
-MAX_ROW_ID = 2**31 - 1  # the database's integer keys
 
 CERTIFICATION_FIELDS = ("kind", "reference", "issuer", "issued_on", "expires_on", "solution_id")
 
