@@ -8,7 +8,7 @@ from flask import url_for
 from app.alerts import kinds
 from app.alerts.models import Frequency
 from app.alerts.saved_searches import MAX_NAME_LENGTH, search_args
-from app.api.schemas import MAX_PAGE, UTCDateTime
+from app.api.schemas import MAX_PAGE, UTCDateTime, enum_of
 from app.api.search_schemas import NeedSearchFields, in_request_language
 
 FREQUENCIES = [f.value for f in Frequency]
@@ -23,10 +23,12 @@ class NotificationArgs(ma.Schema):
 class NotificationSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
-    sentence = ma.fields.Method("get_sentence", metadata={"description": "In the request's language"})
-    link = ma.fields.Method("get_link", metadata={"description": "The page it leads to (absolute URL), or null"})
-    need_reference = ma.fields.Function(lambda n: (n.params or {}).get("need_reference"))
-    read = ma.fields.Function(lambda n: n.read_at is not None)
+    sentence = ma.fields.Method("get_sentence", metadata={"type": "string", "description": "In the request's language"})
+    link = ma.fields.Method("get_link", allow_none=True, metadata={
+        "type": "string", "format": "uri", "description": "The page it leads to (absolute URL), or null"})
+    need_reference = ma.fields.Function(lambda n: (n.params or {}).get("need_reference"), allow_none=True,
+                                        metadata={"type": "string", "description": "The need's reference, if any"})
+    read = ma.fields.Function(lambda n: n.read_at is not None, metadata={"type": "boolean"})
     read_at = UTCDateTime(allow_none=True)
     created_at = UTCDateTime()
 
@@ -52,12 +54,13 @@ class SavedSearchSchema(ma.Schema):
     name = ma.fields.String()
     q = ma.fields.String(attribute="query")
     filters = ma.fields.Dict(metadata={"description": "The search's other parameters, by query-string name"})
-    frequency = ma.fields.Function(lambda s: s.frequency.value)
+    frequency = enum_of(Frequency)
     paused = ma.fields.Boolean()
     paused_at = UTCDateTime(allow_none=True)
     created_at = UTCDateTime()
     last_run_at = UTCDateTime(allow_none=True)
-    results = ma.fields.Method("get_results", metadata={"description": "GET /api/v1/search/needs with it"})
+    results = ma.fields.Method("get_results", metadata={
+        "type": "string", "format": "uri", "description": "GET /api/v1/search/needs with it"})
 
     def get_results(self, saved) -> str:
         return url_for("api_search.SearchNeeds", _external=True,

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.api.schemas import CURRENCY, OrganisationSchema, PageArgs, UTCDateTime
+from app.api.schemas import (
+    CURRENCY,
+    Derived,
+    MoneySchema,
+    OrganisationSchema,
+    PageArgs,
+    UTCDateTime,
+    enum_of,
+    money,
+)
 from app.bids.models import BidStatus
 from app.bids.services import BidInput
 from app.needs.doctrine import Approach
@@ -70,17 +79,29 @@ def api_field(field: str | None) -> str:
     return field
 
 
+class BidAwardSchema(ma.Schema):
+    """The award of a bid, as its supplier reads it."""
+
+    id = ma.fields.Integer()
+    amount = Derived(MoneySchema, derive=lambda award: money(award.amount_cents),
+                     metadata={"description": "The contracted amount"})
+    awarded_at = UTCDateTime()
+
+
+def bid_award(bid):
+    return next((a for a in bid.need.awards if a.bid_id == bid.id), None)
+
+
 class BidSchema(ma.Schema):
     id = ma.fields.Integer()
-    need = ma.fields.Function(lambda bid: bid.need.reference, metadata={"description": "The need's reference"})
+    need = ma.fields.String(attribute="need.reference", dump_only=True, metadata={"description": "The need's reference"})
     supplier = ma.fields.Nested(OrganisationSchema)
-    status = ma.fields.Function(lambda bid: bid.status.value,
-                                metadata={"enum": [s.value for s in BidStatus]})
-    price = ma.fields.Function(lambda bid: {"amount_cents": bid.price_cents, "currency": CURRENCY})
+    status = enum_of(BidStatus)
+    price = Derived(MoneySchema, derive=lambda bid: money(bid.price_cents))
     summary = ma.fields.String()
     proposal = ma.fields.String()
     timeline = ma.fields.String(allow_none=True)
-    approach = ma.fields.Function(lambda bid: bid.approach.value)
+    approach = enum_of(Approach)
     solution_id = ma.fields.Integer(allow_none=True)
     hosting_country = ma.fields.String(allow_none=True)
     hosting_provider = ma.fields.String(allow_none=True)
@@ -97,11 +118,8 @@ class BidSchema(ma.Schema):
     # The outcome, as the supplier's page shows it
     decided_at = UTCDateTime(allow_none=True, metadata={"description": "When the bid was awarded or rejected"})
     feedback = ma.fields.String(allow_none=True, metadata={"description": "The buyer's feedback on a rejected bid"})
-    award = ma.fields.Function(
-        lambda bid: next(({"id": a.id, "amount": {"amount_cents": a.amount_cents, "currency": CURRENCY},
-                           "awarded_at": UTCDateTime().serialize("awarded_at", a)}
-                          for a in bid.need.awards if a.bid_id == bid.id), None),
-        allow_none=True, metadata={"description": "The award (contracted amount in integer cents) once awarded"})
+    award = Derived(BidAwardSchema, derive=bid_award, allow_none=True,
+                    metadata={"description": "The award (contracted amount in integer cents) once awarded"})
 
 
 class ReceivedBidsSchema(ma.Schema):

@@ -10,7 +10,16 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from app.api.schemas import CURRENCY, MAX_PAGE, MAX_PER_PAGE, OrganisationSchema, UTCDateTime
+from app.api.schemas import (
+    CURRENCY,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    Derived,
+    MoneySchema,
+    OrganisationSchema,
+    UTCDateTime,
+    money,
+)
 from app.bids.money import format_euros_input
 from app.commitments.dashboard_policy import Audience
 from app.commitments.declarations import DECLARED_CLASSES as CLASSES
@@ -20,15 +29,6 @@ from app.commitments.stats import Trend
 
 DECLARED_CLASSES = tuple(c.value for c in CLASSES)
 SORTS = ("purchased_on", "-purchased_on", "amount", "-amount", "created_at", "-created_at")
-
-
-def money(cents: int | None) -> dict | None:
-    return None if cents is None else {"amount_cents": int(cents), "currency": CURRENCY}
-
-
-class MoneySchema(ma.Schema):
-    amount_cents = ma.fields.Integer(metadata={"description": "Integer euro cents"})
-    currency = ma.fields.String(metadata={"enum": [CURRENCY]})
 
 
 class MoneyInSchema(ma.Schema):
@@ -75,15 +75,13 @@ class PersonSchema(ma.Schema):
 class RevisionSchema(ma.Schema):
     """One change of a pledge (the first one records it)."""
 
-    amount = ma.fields.Function(lambda row: money(row.revision.amount_cents), metadata={"type": "object"})
-    period = ma.fields.Function(lambda row: {"start": row.revision.period_start.isoformat(),
-                                             "end": row.revision.period_end.isoformat()})
-    revised_at = ma.fields.Function(lambda row: UTCDateTime()._serialize(row.revision.revised_at, None, None),
-                                    metadata={"type": "string", "format": "date-time"})
-    revised_by = ma.fields.Function(
-        lambda row: None if row.by is None else {"id": row.by.id, "full_name": row.by.full_name},
-        allow_none=True, metadata={"description": "None once the person's account is deleted"})
-    note = ma.fields.Function(lambda row: row.revision.note, allow_none=True)
+    amount = Derived(MoneySchema, derive=lambda row: money(row.revision.amount_cents))
+    period = Derived(PeriodSchema, derive=lambda row: {"start": row.revision.period_start,
+                                                      "end": row.revision.period_end})
+    revised_at = UTCDateTime(attribute="revision.revised_at", dump_only=True)
+    revised_by = Derived(PersonSchema, derive=lambda row: row.by, allow_none=True,
+                         metadata={"description": "None once the person's account is deleted"})
+    note = ma.fields.String(attribute="revision.note", allow_none=True, dump_only=True)
 
 
 class PledgeSchema(ma.Schema):

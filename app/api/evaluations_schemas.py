@@ -6,15 +6,19 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import gettext as _
 
-from app.api.schemas import CURRENCY, OrganisationSchema, UTCDateTime
+from app.api.schemas import (
+    CURRENCY,
+    Derived,
+    MoneySchema,
+    OrganisationSchema,
+    UTCDateTime,
+    enum_of,
+    money,
+)
 from app.bids.models import BidStatus
 from app.needs.doctrine import CRITERIA, MAX_SCORE
 
 TENTHS_DESCRIPTION = "The mean weighted score out of 100, in tenths (734 reads 73.4 / 100); null until scored"
-
-
-def money(cents: int) -> dict:
-    return {"amount_cents": cents, "currency": CURRENCY}
 
 
 class AwardAmountSchema(ma.Schema):
@@ -45,7 +49,7 @@ class EvaluationSchema(ma.Schema):
     scores = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     comment = ma.fields.String(allow_none=True)
     weighted_total = ma.fields.Method(
-        "get_total", metadata={"description": "Σ score × weight with the need's weights, out of 500"})
+        "get_total", metadata={"type": "integer", "description": "Σ score × weight with the need's weights, out of 500"})
     updated_at = UTCDateTime()
 
     def get_total(self, evaluation) -> int:
@@ -68,14 +72,15 @@ class UnsuccessfulSchema(ma.Schema):
 class StandingSchema(ma.Schema):
     rank = ma.fields.Integer(allow_none=True, metadata={
         "description": "1 for the best; equal scores share a rank (1, 1, 3); null until scored"})
-    bid_id = ma.fields.Function(lambda s: s.bid.id)
-    supplier = ma.fields.Function(lambda s: OrganisationSchema().dump(s.bid.supplier),
-                                  metadata={"description": "The bidding organisation"})
-    status = ma.fields.Function(lambda s: s.bid.status.value, metadata={"enum": [s.value for s in BidStatus]})
-    price = ma.fields.Function(lambda s: money(s.bid.price_cents))
-    evaluations = ma.fields.Function(lambda s: len(s.totals), metadata={"description": "Number of evaluators"})
-    score_tenths = ma.fields.Function(lambda s: s.tenths, allow_none=True,
-                                      metadata={"description": TENTHS_DESCRIPTION})
+    bid_id = ma.fields.Integer(attribute="bid.id", dump_only=True)
+    supplier = ma.fields.Nested(OrganisationSchema, attribute="bid.supplier", dump_only=True,
+                                metadata={"description": "The bidding organisation"})
+    status = enum_of(BidStatus, attribute="bid.status")
+    price = Derived(MoneySchema, derive=lambda s: money(s.bid.price_cents))
+    evaluations = ma.fields.Function(lambda s: len(s.totals),
+                                     metadata={"type": "integer", "description": "Number of evaluators"})
+    score_tenths = ma.fields.Integer(attribute="tenths", allow_none=True, dump_only=True,
+                                     metadata={"description": TENTHS_DESCRIPTION})
 
 
 class RankingSchema(ma.Schema):
@@ -111,14 +116,14 @@ class AwardWriteSchema(ma.Schema):
 
 class AwardSchema(ma.Schema):
     id = ma.fields.Integer()
-    need = ma.fields.Function(lambda a: a.need.reference, metadata={"description": "The need's reference"})
+    need = ma.fields.String(attribute="need.reference", dump_only=True, metadata={"description": "The need's reference"})
     bid_id = ma.fields.Integer()
-    supplier = ma.fields.Function(lambda a: OrganisationSchema().dump(a.bid.supplier))
-    amount = ma.fields.Function(lambda a: money(a.amount_cents), metadata={"description": "The contracted amount"})
+    supplier = ma.fields.Nested(OrganisationSchema, attribute="bid.supplier", dump_only=True)
+    amount = Derived(MoneySchema, derive=lambda a: money(a.amount_cents), metadata={"description": "The contracted amount"})
     awarded_at = UTCDateTime()
     note = ma.fields.String(allow_none=True)
     purchase_id = ma.fields.Method("get_purchase", allow_none=True, metadata={
-        "description": "The verified purchase counting towards the buyer's commitment"})
+        "type": "integer", "description": "The verified purchase counting towards the buyer's commitment"})
 
     def get_purchase(self, award):
         purchases = award.purchase  # a list: the backref of Purchase.award

@@ -30,11 +30,12 @@ class AnswerSchema(ma.Schema):
 
 class QuestionSchema(ma.Schema):
     id = ma.fields.Integer()
-    need = ma.fields.Function(lambda q: q.need.reference, metadata={"description": "The need's reference"})
+    need = ma.fields.String(attribute="need.reference", dump_only=True,
+                            metadata={"description": "The need's reference"})
     body = ma.fields.String()
     asked_at = UTCDateTime(attribute="created_at")
     asked_by_your_organisation = ma.fields.Method(
-        "get_own", metadata={"description": "Whether the token's organisation asked it; askers are never named"})
+        "get_own", metadata={"type": "boolean", "description": "Whether the token's organisation asked it; askers are never named"})
     answer = ma.fields.Nested(AnswerSchema, allow_none=True,
                               metadata={"description": "null until the buyer answers"})
 
@@ -51,7 +52,8 @@ class ChangeSchema(ma.Schema):
 
 class AmendmentSchema(ma.Schema):
     id = ma.fields.Integer()
-    need = ma.fields.Function(lambda a: a.need.reference, metadata={"description": "The need's reference"})
+    need = ma.fields.String(attribute="need.reference", dump_only=True,
+                            metadata={"description": "The need's reference"})
     summary = ma.fields.String(metadata={"description": "What changed and why, as the buyer wrote it"})
     changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(ChangeSchema),
                              metadata={"description": "Old and new value by field name"})
@@ -73,7 +75,8 @@ class InvitationWriteSchema(ma.Schema):
 
 class InvitationSchema(ma.Schema):
     id = ma.fields.Integer()
-    need = ma.fields.Function(lambda inv: inv.need.reference, metadata={"description": "The need's reference"})
+    need = ma.fields.String(attribute="need.reference", dump_only=True,
+                            metadata={"description": "The need's reference"})
     supplier = ma.fields.Nested(OrganisationSchema)
     message = ma.fields.String(allow_none=True)
     created_at = UTCDateTime()

@@ -7,6 +7,8 @@ from datetime import UTC
 import marshmallow as ma
 from flask import g
 
+from app.needs.doctrine import Approach
+from app.needs.models import NeedStatus, Route, Visibility
 from app.needs.policy import Viewer, effective_status, shows_buyer_identity
 
 MAX_PER_PAGE = 100
@@ -21,6 +23,34 @@ class UTCDateTime(ma.fields.DateTime):
         if value is None:
             return None
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Derived(ma.fields.Nested):
+    """A nested object computed from the whole object being dumped (``derive(obj)``), unlike
+    Function or Method documented with its schema in the OpenAPI document: e.g.
+    ``Derived(MoneySchema, derive=lambda bid: money(bid.price_cents))``. Read only."""
+
+    def __init__(self, nested, *, derive, **kwargs):
+        kwargs.setdefault("dump_only", True)
+        super().__init__(nested, **kwargs)
+        self.derive = derive
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return self.derive(obj)
+
+
+def enum_of(enum, **kwargs) -> ma.fields.Enum:
+    """A read-only enum attribute dumped as its value (a string), its values in the document."""
+    return ma.fields.Enum(enum, by_value=ma.fields.String, dump_only=True, **kwargs)
+
+
+def money(cents: int | None) -> dict | None:
+    return None if cents is None else {"amount_cents": int(cents), "currency": CURRENCY}
+
+
+class MoneySchema(ma.Schema):
+    amount_cents = ma.fields.Integer(metadata={"description": "Integer euro cents"})
+    currency = ma.fields.String(metadata={"enum": [CURRENCY]})
 
 
 class PageArgs(ma.Schema):
@@ -86,9 +116,28 @@ class MeSchema(ma.Schema):
 
 
 class BudgetSchema(ma.Schema):
-    min_cents = ma.fields.Integer()
-    max_cents = ma.fields.Integer()
-    currency = ma.fields.String()
+    min_cents = ma.fields.Integer(metadata={"description": "Integer euro cents"})
+    max_cents = ma.fields.Integer(metadata={"description": "Integer euro cents"})
+    currency = ma.fields.String(metadata={"enum": [CURRENCY]})
+
+
+class BuyerSchema(ma.Schema):
+    """The buyer of a need, or only its anonymous label when it is anonymised for the reader."""
+
+    id = ma.fields.Integer(allow_none=True, metadata={"description": "null when anonymised"})
+    name = ma.fields.String(metadata={"description": "The organisation's name, or the need's anonymous label"})
+    anonymised = ma.fields.Boolean()
+
+
+def need_buyer(need) -> dict:
+    """The buyer as the request's viewer may see it."""
+    if shows_buyer_identity(g.get("api_viewer") or Viewer.anonymous(), need):
+        return {"id": need.buyer.id, "name": need.buyer.name, "anonymised": False}
+    return {"id": None, "name": need.anonymous_label, "anonymised": True}
+
+
+def need_budget(need) -> dict:
+    return {"min_cents": need.budget_min_cents, "max_cents": need.budget_max_cents, "currency": CURRENCY}
 
 
 class NeedSchema(ma.Schema):
@@ -98,13 +147,17 @@ class NeedSchema(ma.Schema):
     reference = ma.fields.String()
     title = ma.fields.String()
     summary = ma.fields.String()
-    status = ma.fields.Method("get_status")
-    visibility = ma.fields.Function(lambda need: need.visibility.value)
-    route = ma.fields.Function(lambda need: need.route.value)
+    status = ma.fields.Method("get_status", metadata={
+        "type": "string", "enum": [s.value for s in NeedStatus],
+        "description": "By the server's clock: a published need past its deadline reads closed"})
+    visibility = enum_of(Visibility)
+    route = enum_of(Route)
     region = ma.fields.String(allow_none=True)
-    buyer = ma.fields.Method("get_buyer")
-    budget = ma.fields.Method("get_budget", metadata={"description": "Integer euro cents"})
-    categories = ma.fields.Function(lambda need: [c.code for c in need.categories])
+    buyer = Derived(BuyerSchema, derive=need_buyer)
+    budget = Derived(BudgetSchema, derive=need_budget,
+                     metadata={"description": "Integer euro cents"})
+    categories = ma.fields.Function(lambda need: [c.code for c in need.categories],
+                                    metadata={"type": "array", "items": {"type": "string"}})
     sme_set_aside = ma.fields.Boolean()
     requires_secnumcloud = ma.fields.Boolean()
     eu_data_residency = ma.fields.Boolean()
@@ -115,18 +168,10 @@ class NeedSchema(ma.Schema):
     def get_status(self, need) -> str:
         return effective_status(need).value
 
-    def get_buyer(self, need) -> dict:
-        if shows_buyer_identity(g.get("api_viewer") or Viewer.anonymous(), need):
-            return {"id": need.buyer.id, "name": need.buyer.name, "anonymised": False}
-        return {"id": None, "name": need.anonymous_label, "anonymised": True}
-
-    def get_budget(self, need) -> dict:
-        return {"min_cents": need.budget_min_cents, "max_cents": need.budget_max_cents, "currency": CURRENCY}
-
 
 class NeedDetailSchema(NeedSchema):
     description = ma.fields.String()
-    approach = ma.fields.Function(lambda need: need.approach.value)
+    approach = enum_of(Approach)
     sensitive_data = ma.fields.Boolean()
     sealed_bids = ma.fields.Boolean()
     weights = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())

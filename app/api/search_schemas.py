@@ -10,7 +10,8 @@ from flask import current_app, g, request
 from flask_babel import force_locale
 from marshmallow.validate import OneOf, Range
 
-from app.api.schemas import MAX_PER_PAGE, NeedSchema, OrganisationSchema
+from app.accounts.models import SizeCategory
+from app.api.schemas import MAX_PER_PAGE, NeedSchema, OrganisationSchema, enum_of
 from app.matching import documents
 from app.matching.search import DEADLINE_WINDOWS, FLAGS, NEED_SORTS, SUPPLIER_FLAGS
 from app.needs import taxonomy
@@ -94,7 +95,6 @@ class SupplierSearchArgs(SearchPageArgs):
     @ma.validates_schema
     def _known(self, data, **kwargs):
         from app.accounts.identifiers import EU_COUNTRIES
-        from app.accounts.models import SizeCategory
         from app.suppliers.models import CertificationKind
 
         errors = {}
@@ -114,48 +114,73 @@ class LimitArgs(ma.Schema):
 class ReasonSchema(ma.Schema):
     kind = ma.fields.String()
     tone = ma.fields.String(metadata={"description": "good, caution or refusal"})
-    text = ma.fields.Function(lambda reason: translated(reason), metadata={"description": "In the request's language"})
+    text = ma.fields.Function(lambda reason: translated(reason),
+                              metadata={"type": "string", "description": "In the request's language"})
+
+
+def _highlights() -> ma.fields.Dict:
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), dump_only=True,
+                          metadata={"description": "Matched words in <mark> (HTML-escaped text)"})
 
 
 class NeedHitSchema(NeedSchema):
-    highlights = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
-                                metadata={"description": "Matched words in <mark> (HTML-escaped text)"})
+    """A need found (a NeedHit): the need as listed, with its highlights. The fields read the
+    need (pre_dump), where ``highlights`` is missing, then it is added from the hit itself."""
+
+    highlights = _highlights()
+
+    @ma.pre_dump
+    def _need(self, hit, **kwargs):
+        return hit.need
+
+    @ma.post_dump(pass_original=True)
+    def _with_highlights(self, data, hit, **kwargs):
+        data["highlights"] = self.fields["highlights"].serialize("highlights", hit)
+        return data
 
 
 class NeedSearchResultSchema(ma.Schema):
-    hits = ma.fields.Method("get_hits")
+    hits = ma.fields.List(ma.fields.Nested(NeedHitSchema), dump_only=True)
     total = ma.fields.Integer()
     page = ma.fields.Integer()
     pages = ma.fields.Integer()
     facets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(),
                                                                            values=ma.fields.Integer()))
-
-    def get_hits(self, results) -> list[dict]:
-        schema = NeedSchema()
-        return [{**schema.dump(hit.need), "highlights": hit.highlights} for hit in results.hits]
 
 
 class SupplierBriefSchema(OrganisationSchema):
     slug = ma.fields.String()
-    size = ma.fields.Function(lambda org: org.size.value if org.size else None)
+    size = enum_of(SizeCategory, allow_none=True)
     labels = ma.fields.List(ma.fields.String())
 
 
+class SupplierHitSchema(SupplierBriefSchema):
+    """A supplier found, an (organisation, highlights) pair: as NeedHitSchema, the fields read
+    the organisation, then ``highlights`` is added from the pair."""
+
+    highlights = _highlights()
+
+    @ma.pre_dump
+    def _organisation(self, hit, **kwargs):
+        return hit[0]
+
+    @ma.post_dump(pass_original=True)
+    def _with_highlights(self, data, hit, **kwargs):
+        data["highlights"] = self.fields["highlights"].serialize("highlights", {"highlights": hit[1]})
+        return data
+
+
 class SupplierSearchResultSchema(ma.Schema):
-    hits = ma.fields.Method("get_hits")
+    hits = ma.fields.List(ma.fields.Nested(SupplierHitSchema), dump_only=True)
     total = ma.fields.Integer()
     page = ma.fields.Integer()
     pages = ma.fields.Integer()
     facets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(),
                                                                            values=ma.fields.Integer()))
 
-    def get_hits(self, results) -> list[dict]:
-        schema = SupplierBriefSchema()
-        return [{**schema.dump(org), "highlights": highlights} for org, highlights in results.hits]
-
 
 class SupplierMatchSchema(ma.Schema):
-    supplier = ma.fields.Function(lambda s: SupplierBriefSchema().dump(s.organisation))
+    supplier = ma.fields.Nested(SupplierBriefSchema, attribute="organisation", dump_only=True)
     score = ma.fields.Integer(metadata={"description": "Out of 100"})
     components = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
@@ -163,7 +188,7 @@ class SupplierMatchSchema(ma.Schema):
 
 
 class NeedMatchSchema(ma.Schema):
-    need = ma.fields.Function(lambda s: NeedSchema().dump(s.need))
+    need = ma.fields.Nested(NeedSchema, dump_only=True)
     score = ma.fields.Integer(metadata={"description": "Out of 100"})
     components = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))

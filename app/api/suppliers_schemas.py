@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from app.accounts.identifiers import EU_COUNTRIES
 from app.accounts.models import SizeCategory
-from app.api.schemas import UTCDateTime
+from app.api.schemas import UTCDateTime, enum_of
 from app.api.search_schemas import LABELS, SearchPageArgs, SupplierBriefSchema
 from app.db import utcnow
 from app.matching.search import SUPPLIER_FLAGS
@@ -94,8 +94,7 @@ class SolutionSchema(ma.Schema):
     hosting_country = ma.fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 code"})
     hosting_provider = ma.fields.String(allow_none=True)
     secnumcloud = ma.fields.Boolean(metadata={"description": "Hosting qualified SecNumCloud by the ANSSI"})
-    deployment = ma.fields.Function(lambda s: s.deployment.value,
-                                    metadata={"enum": [d.value for d in Deployment]})
+    deployment = enum_of(Deployment)
     shared = ma.fields.Boolean(metadata={"description": "Already run by the public sector, offered for reuse"})
     website = ma.fields.String(allow_none=True)
     created_at = UTCDateTime()
@@ -104,21 +103,22 @@ class SolutionSchema(ma.Schema):
 
 class CertificationSchema(ma.Schema):
     id = ma.fields.Integer()
-    kind = ma.fields.Function(lambda c: c.kind.value, metadata={"enum": [k.value for k in CertificationKind]})
+    kind = enum_of(CertificationKind)
     reference = ma.fields.String()
     issuer = ma.fields.String(allow_none=True)
     issued_on = ma.fields.Date(allow_none=True)
     expires_on = ma.fields.Date(allow_none=True)
     solution_id = ma.fields.Integer(allow_none=True)
-    valid = ma.fields.Function(lambda c: c.valid_on(utcnow().date()), metadata={"description": "Valid today"})
+    valid = ma.fields.Function(lambda c: c.valid_on(utcnow().date()),
+                               metadata={"type": "boolean", "description": "Valid today"})
 
 
 class SupplierListItemSchema(SupplierBriefSchema):
     headline = ma.fields.Function(lambda org: org.supplier_profile[0].headline if org.supplier_profile else None,
-                                  allow_none=True)
+                                  allow_none=True, metadata={"type": "string"})
     categories = ma.fields.Function(
         lambda org: sorted(org.supplier_profile[0].categories or []) if org.supplier_profile else [],
-        metadata={"description": "The profile's category codes"})
+        metadata={"type": "array", "items": {"type": "string"}, "description": "The profile's category codes"})
 
 
 class _SupplierDetail:
