@@ -205,9 +205,9 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
 
     programme = _commitment_settings(get)
 
-    stripe_key = get("STRIPE_SECRET_KEY")
-    if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
-        raise ConfigError("STRIPE_SECRET_KEY", "malformed key; expected sk_live_..., sk_test_... or rk_...")
+    from app.billing.plans import billing_settings
+
+    billing = billing_settings(get)
 
     config: dict[str, object] = {
         "TREMPLIN_ENV": mode,
@@ -231,9 +231,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         # A need strongly matches a supplier's profile from this matching score (0-100)
         "ALERT_PROFILE_MIN_SCORE": int(get("ALERT_PROFILE_MIN_SCORE", "60")),
         **programme,
-        "STRIPE_SECRET_KEY": stripe_key,
-        "STRIPE_WEBHOOK_SECRET": get("STRIPE_WEBHOOK_SECRET"),
-        "BILLING_ENABLED": bool(stripe_key),
+        **billing,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ("fr", "en"),

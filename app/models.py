@@ -14,6 +14,7 @@ from app.alerts.models import (
 )
 from app.api.models import ApiToken
 from app.audit.models import AuditEntry
+from app.billing.models import BillingAccount, StripeEvent, SubscriptionStatus
 from app.bids.models import Award, Bid, BidStatus, Evaluation
 from app.commitments.models import (
     Commitment,

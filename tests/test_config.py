@@ -52,7 +52,8 @@ def test_no_environment_runs_on_the_embedded_defaults():
 
 
 def test_a_complete_production_environment_switches_on_the_real_parts():
-    config = load_config(None, environ=production(STRIPE_SECRET_KEY="sk_live_abc", STRIPE_WEBHOOK_SECRET="whsec_x"))
+    config = load_config(None, environ=production(STRIPE_SECRET_KEY="sk_live_abc", STRIPE_WEBHOOK_SECRET="whsec_x",
+                                                        STRIPE_PRICE_PRO="price_pro_monthly"))
 
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tremplin:pw@db.internal:5432/tremplin"
     assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}

@@ -1,0 +1,126 @@
+"""What an organisation may do under its plan: the one place pages, API and jobs ask.
+
+- Billing off (no ``STRIPE_SECRET_KEY``): everything is available to everyone.
+- Buyers post for free: plans are suppliers'.
+- Public-route needs are always free to read and to bid on, whatever the plan.
+- A supplier's plan is its paid plan while the subscription is active or trialing, or
+  past due within the grace period after a failed payment; otherwise the free plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.billing.models import BillingAccount, SubscriptionStatus
+from app.billing.plans import Entitlements, Plan, free_plan
+from app.db import utcnow
+from app.extensions import db
+
+PARIS = ZoneInfo("Europe/Paris")
+PAID_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)
+
+
+def billing_enabled() -> bool:
+    return bool(current_app.config.get("BILLING_ENABLED"))
+
+
+def plans() -> dict[str, Plan]:
+    return current_app.config["BILLING_PLANS"]
+
+
+def account_of(organisation_id: int) -> BillingAccount | None:
+    return db.session.scalar(select(BillingAccount).where(BillingAccount.organisation_id == organisation_id))
+
+
+def in_grace(account: BillingAccount, now: datetime | None = None) -> bool:
+    """Past due after a failed payment, and the grace period not over."""
+    now = now or utcnow()
+    return (account.status == SubscriptionStatus.PAST_DUE and account.grace_until is not None
+            and now < account.grace_until)
+
+
+def plan_of_account(account: BillingAccount | None, now: datetime | None = None) -> Plan:
+    """The plan an account gives: its paid plan while paid (or in grace), else the free plan."""
+    known = plans()
+    paid = account is not None and (account.status in PAID_STATUSES or in_grace(account, now))
+    if paid and account.plan in known:
+        return known[account.plan]
+    return free_plan(known)
+
+
+def plan_of(organisation) -> Plan:
+    return plan_of_account(account_of(organisation.id))
+
+
+def entitlements_of(organisation) -> Entitlements:
+    """What the organisation may do; everything when billing is off or for buyers."""
+    if not billing_enabled() or not organisation.is_supplier:
+        return Entitlements.unlimited()
+    return plan_of(organisation).entitlements
+
+
+# --- bids on private-route needs --------------------------------------------------------
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    """The start of the current calendar month in Paris, as a UTC time."""
+    local = (now or utcnow()).astimezone(PARIS)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(ZoneInfo("UTC"))
+
+
+def private_bids_this_month(organisation_id: int, now: datetime | None = None) -> int:
+    """First submissions this month on private-route needs (withdrawn ones still count)."""
+    from app.bids.models import Bid
+    from app.needs.models import Need, Route
+
+    return db.session.scalar(
+        select(func.count()).select_from(Bid).join(Need, Need.id == Bid.need_id).where(
+            Bid.supplier_id == organisation_id, Need.route == Route.PRIVATE,
+            Bid.submitted_at.is_not(None), Bid.submitted_at >= month_start(now))
+    ) or 0
+
+
+@dataclass(frozen=True)
+class BidAllowance:
+    limit: int | None  # None: no limit
+    used: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+
+def private_bid_allowance(organisation, now: datetime | None = None) -> BidAllowance:
+    limit = entitlements_of(organisation).private_bids_per_month
+    used = private_bids_this_month(organisation.id, now) if limit is not None else 0
+    return BidAllowance(limit=limit, used=used)
+
+
+def may_submit_first_bid(organisation, need, now: datetime | None = None) -> bool:
+    """A first submission on ``need``: always on a public-route need, else within the allowance."""
+    from app.needs.models import Route
+
+    if need.route != Route.PRIVATE:
+        return True  # public procurement: free to read and to bid, whatever the plan
+    return not private_bid_allowance(organisation, now).exhausted
+
+
+# --- alerts and analytics --------------------------------------------------------------
+
+
+def instant_alerts_allowed(organisation) -> bool:
+    """Instant alerts, or the daily digest instead."""
+    return entitlements_of(organisation).instant_alerts
+
+
+def analytics_allowed(organisation) -> bool:
+    return entitlements_of(organisation).supplier_analytics
