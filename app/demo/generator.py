@@ -20,6 +20,7 @@ from app.bids.models import Award, Bid
 from app.commitments.models import Commitment, Purchase
 from app.demo.alerts import make_notifications
 from app.demo.bids import make_bids
+from app.demo.billing import make_billing_accounts
 from app.demo.buyers import make_adoptions, make_buyers, make_operator
 from app.demo.commitments import make_commitments, make_declared_purchases, make_saved_searches
 from app.demo.context import DEMO_DOMAIN, DEMO_PASSWORD, DemoAccount, DemoContext
@@ -103,6 +104,7 @@ def generate_demo(*, seed: int = DEFAULT_SEED, today: date) -> DemoSummary:
     make_saved_searches(ctx, needs)
     db.session.flush()
     db.session.add_all(make_notifications(ctx, needs))
+    make_billing_accounts(ctx)
     db.session.flush()
 
     counts = _counts()

@@ -275,3 +275,36 @@ def test_demo_accounts_find_recent_notifications_about_needs_they_may_see(sessio
     for saved in session.scalars(select(SavedSearch)).all():
         params = need_search_of(saved.query, saved.filters)
         assert params.narrowed and (params.q or params.axes or params.category), saved.name
+
+
+def test_demo_suppliers_show_the_billing_states_and_buyers_have_no_plan(app, session):
+    """The startup's organisation pays for Pro, the SME's payment failed (paid plan kept in the grace
+    period), a few others subscribe or cancelled, every other supplier is on the free plan."""
+    from datetime import timedelta
+
+    from app.accounts.models import User
+    from app.billing import entitlements
+    from app.billing.models import BillingAccount, SubscriptionStatus
+
+    reference = datetime.fromisoformat(TODAY).replace(tzinfo=UTC)
+
+    def account_of(email):
+        user = session.scalar(select(User).where(User.email == email))
+        return session.scalar(select(BillingAccount).where(
+            BillingAccount.organisation_id == user.memberships[0].organisation_id))
+
+    startup, sme = account_of("startup@demo.tremplin.fr"), account_of("sme@demo.tremplin.fr")
+    assert (startup.plan, startup.status) == ("pro", SubscriptionStatus.ACTIVE)
+    assert startup.current_period_end > reference
+    assert sme.status == SubscriptionStatus.PAST_DUE and sme.payment_failed_at < reference < sme.grace_until
+    with app.test_request_context():
+        assert entitlements.plan_of_account(startup, reference).code == "pro"
+        assert entitlements.plan_of_account(sme, reference).code == "pro"  # kept during the grace period
+        assert entitlements.plan_of_account(sme, sme.grace_until + timedelta(seconds=1)).code == "free"
+    accounts = session.scalars(select(BillingAccount)).all()
+    statuses = sorted(a.status.value for a in accounts)
+    assert statuses == ["active", "active", "active", "active", "canceled", "past_due"]
+    assert sum(a.cancel_at_period_end for a in accounts) == 1
+    assert all(a.stripe_customer_id is None and a.stripe_subscription_id is None for a in accounts)
+    kinds = {session.get(Organisation, a.organisation_id).kind for a in accounts}
+    assert kinds <= set(SUPPLIER_KINDS)
