@@ -7,6 +7,8 @@ a. the owners of the saved searches the need matches — text and filters, as th
    the search's organisation may see the need and, on an SME set-aside, bid on it. One
    notification per user names all their matching searches; it is emailed as the most
    frequent of them asks (instant > daily > weekly), the user's « no email » aside;
+   whether an instant one is emailed at once is decided when it is delivered
+   (notifications.delivery: the plan's instant alerts, else the daily digest);
 b. the people (owners and members) of supplier organisations whose profile strongly
    matches the need (``match_suppliers``, score ≥ ALERT_PROFILE_MIN_SCORE), unless
    (a) already told them about this need.
@@ -74,7 +76,8 @@ def fan_out_need(need_id: int, *, now: datetime | None = None) -> FanOut:
     result.search_users = sorted(by_user)
     result.created += notify_users(
         result.search_users, SEARCH_KIND, need_id=need.id, reason=SEARCH_REASON, params=common,
-        per_user_params={u: {"searches": m.names} for u, m in by_user.items()},
+        per_user_params={u: {"searches": m.names, "organisation_ids": m.organisation_ids}
+                         for u, m in by_user.items()},
         email_modes={u: EmailMode(m.frequency) for u, m in by_user.items()}, now=now,
     )
 
@@ -110,7 +113,7 @@ def profile_matches(need: Need, *, access: SupplierAccess, exclude: set[int]) ->
         with force_locale(locale if locale in ("fr", "en") else "fr"):
             reasons = [str(r) for r in good]
         params[user_id] = {"score": suggestion.score, "reasons": reasons,
-                           "organisation": suggestion.organisation.name}
+                           "organisation": suggestion.organisation.name, "organisation_ids": [org_id]}
     return params
 
 

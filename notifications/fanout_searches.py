@@ -56,9 +56,12 @@ class UserMatch:
 
     names: list[str] = field(default_factory=list)
     frequency: str = Frequency.WEEKLY.value
+    organisation_ids: list[int] = field(default_factory=list)  # whose searches (their plans decide instant emails)
 
-    def add(self, name: str, frequency: str) -> None:
+    def add(self, name: str, frequency: str, organisation_id: int | None = None) -> None:
         self.names.append(name)
+        if organisation_id is not None and organisation_id not in self.organisation_ids:
+            self.organisation_ids.append(organisation_id)
         if RANK.get(frequency, 1) < RANK.get(self.frequency, 1):
             self.frequency = frequency
 
@@ -153,5 +156,5 @@ def matching_users(need: Need, *, now: datetime, access: SupplierAccess,
     users: dict[int, UserMatch] = {}
     for _id, user_id, org_id, name, _query, _filters, frequency in candidates:
         if (user_id, org_id) in members:
-            users.setdefault(user_id, UserMatch()).add(name, frequency)
+            users.setdefault(user_id, UserMatch()).add(name, frequency, org_id)
     return users

@@ -5,7 +5,9 @@ A saved search stores the search page's parameters cleaned by ``NeedSearch.from_
 ``filters`` under their query-string names ({"axis": ["ai"], "deadline": "month"}), so
 that the same search can be run again, linked to, and percolated by the alerts
 (notifications.fanout). Services flush and never commit; refusals raise
-SavedSearchError with a message for the user, and change nothing.
+SavedSearchError with a message for the user, and change nothing. Choosing instant
+alerts needs a plan that includes them (app.billing.entitlements); an instant search kept
+after a downgrade is delivered in the daily digest (notifications.delivery).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ MESSAGES = {
     "frequency_unknown": _l("Choose how often to be alerted: at once, daily or weekly."),
     "too_many": _l("You have %(max)s saved searches, the most allowed: delete one before saving another."),
     "not_supplier": _l("Only startups and SMEs save searches, for the organisation they belong to."),
+    "instant_requires_plan": _l("Instant email alerts come with the %(upgrade)s plan; on your %(plan)s plan, "
+                                "choose the daily or weekly digest, or upgrade to %(upgrade)s."),
 }
 
 
@@ -122,6 +126,16 @@ def frequency_of(value: object) -> Frequency:
         raise SavedSearchError("frequency_unknown", "frequency") from None
 
 
+def check_frequency_allowed(organisation: Organisation | None, frequency: Frequency) -> None:
+    """Instant alerts only under a plan that includes them (app.billing.entitlements)."""
+    from app.billing import entitlements
+
+    if frequency == Frequency.INSTANT and organisation is not None \
+            and not entitlements.instant_alerts_allowed(organisation):
+        raise SavedSearchError("instant_requires_plan", "frequency", plan=entitlements.plan_name(organisation),
+                               upgrade=entitlements.upgrade_plan_name("instant_alerts"))
+
+
 def _clean_name(name: object) -> str:
     text = " ".join(str(name or "").split())
     if not text:
@@ -148,6 +162,7 @@ def save_search(user: User, organisation: Organisation, *, name: str, args: Mapp
         raise SavedSearchError("not_supplier")
     clean = _clean_name(name)
     chosen = frequency_of(frequency)
+    check_frequency_allowed(organisation, chosen)
     if _name_taken(user, clean):
         raise SavedSearchError("name_taken", "name")
     count = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user.id))
@@ -194,10 +209,25 @@ def resume_search(user: User, search_id: int) -> SavedSearch:
 
 
 def set_frequency(user: User, search_id: int, frequency: object) -> SavedSearch:
+    """Change how often the search alerts; choosing instant alerts needs a plan with them
+    (keeping an instant search as it is is not a choice: it is then delivered daily)."""
     saved = search_of(user, search_id)
-    saved.frequency = frequency_of(frequency)
+    chosen = frequency_of(frequency)
+    if chosen != saved.frequency:
+        check_frequency_allowed(db.session.get(Organisation, saved.organisation_id), chosen)
+    saved.frequency = chosen
     db.session.flush()
     return saved
+
+
+def instant_held(saved: SavedSearch) -> bool:
+    """An instant search whose organisation's plan has no instant alerts: delivered in the daily digest."""
+    from app.billing import entitlements
+
+    if saved.frequency != Frequency.INSTANT:
+        return False
+    organisation = db.session.get(Organisation, saved.organisation_id)
+    return organisation is not None and not entitlements.instant_alerts_allowed(organisation)
 
 
 def delete_search(user: User, search_id: int) -> str:

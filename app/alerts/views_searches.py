@@ -3,7 +3,9 @@
 Suppliers' people only (app.accounts.policy.supplier_required). A search is reached only
 by its owner: any other id answers 404. Each change checks the CSRF token, calls a
 service (app.alerts.saved_searches) and commits once; refused input re-renders the list
-with the message, status 400, and saves nothing.
+with the message, status 400, and saves nothing. Instant alerts are a paid plan's: on a
+plan without them the choice is marked as such and refused with a link to upgrade, and an
+instant search kept from before is shown as delivered in the daily digest.
 """
 
 from __future__ import annotations
@@ -31,13 +33,39 @@ from app.matching.search import NeedSearch
 FORM_FIELDS = ("name", "frequency", "csrf_token")
 
 
+def instant_alerts_offered() -> bool:
+    """Whether the current organisation's plan includes instant alerts (app.billing.entitlements)."""
+    from app.billing import entitlements
+
+    organisation = current_organisation()
+    return organisation is None or entitlements.instant_alerts_allowed(organisation)
+
+
+def plan_frequency_choices() -> list[tuple[str, str]]:
+    """The frequencies, instant alerts marked as the paid plan's when the current plan lacks them."""
+    from app.billing import entitlements
+
+    choices = frequency_choices()
+    if instant_alerts_offered():
+        return choices
+    upgrade = entitlements.upgrade_plan_name("instant_alerts")
+    return [(value, _("%(label)s (%(plan)s plan)", label=text, plan=upgrade) if value == Frequency.INSTANT.value
+             else text) for value, text in choices]
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    state.app.jinja_env.globals.update(instant_alerts_offered=instant_alerts_offered,
+                                       plan_frequency_choices=plan_frequency_choices)
+
+
 class SaveSearchForm(FlaskForm):
     name = StringField(_l("Name of the search"), description=_l("e.g. « Cybersecurity in Brittany »"))
     frequency = SelectField(_l("Alert me"), default=Frequency.DAILY.value, validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.frequency.choices = frequency_choices()
+        self.frequency.choices = plan_frequency_choices()
 
 
 class FrequencyForm(FlaskForm):
@@ -45,7 +73,7 @@ class FrequencyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.frequency.choices = frequency_choices()
+        self.frequency.choices = plan_frequency_choices()
 
 
 def _search_args_of_form() -> MultiDict:
@@ -59,7 +87,9 @@ def _search_args_of_form() -> MultiDict:
 
 
 def _render_list(*, new_form: SaveSearchForm | None = None, new_args: MultiDict | None = None,
-                 row_errors: dict[int, str] | None = None, status: int = 200):
+                 row_errors: dict[int, str] | None = None, status: int = 200, plan_refused: bool = False):
+    from app.billing.entitlements import upgrade_url
+
     searches = services.searches_of(current_user)
     rows = [{
         "search": s,
@@ -67,6 +97,7 @@ def _render_list(*, new_form: SaveSearchForm | None = None, new_args: MultiDict 
         "results_url": url_for("needs.search", **search_args(s.query, s.filters).to_dict(flat=False)),
         "frequency_label": str(FREQUENCY_LABELS[s.frequency]),
         "error": (row_errors or {}).get(s.id),
+        "held": services.instant_held(s),
     } for s in searches]
     new_search = None
     if new_args is not None:
@@ -74,8 +105,8 @@ def _render_list(*, new_form: SaveSearchForm | None = None, new_args: MultiDict 
         new_search = {"query": params.q, "args": list(new_args.items(multi=True))}
     return render_template(
         "alerts/searches.html", rows=rows, new_form=new_form, new_search=new_search,
-        frequency_form=FrequencyForm(), action_form=EmptyForm(), frequencies=frequency_choices(),
-        limit=services.MAX_SEARCHES_PER_USER,
+        frequency_form=FrequencyForm(), action_form=EmptyForm(), frequencies=plan_frequency_choices(),
+        limit=services.MAX_SEARCHES_PER_USER, upgrade_url=upgrade_url(), plan_refused=plan_refused,
     ), status
 
 
@@ -114,7 +145,8 @@ def create_saved_search():
             target.errors = [exc.message]
         else:
             flash(exc.message, "error")
-        return _render_list(new_form=form, new_args=args, status=400)
+        return _render_list(new_form=form, new_args=args, status=400,
+                            plan_refused=exc.code == "instant_requires_plan")
     name = saved.name
     commit()
     flash(_("Search « %(name)s » saved: you will be alerted of new needs matching it.", name=name), "success")
@@ -156,7 +188,8 @@ def saved_search_frequency(search_id: int):
         services.set_frequency(current_user, saved.id, form.frequency.data)
     except SavedSearchError as exc:
         db.session.rollback()
-        return _render_list(row_errors={search_id: exc.message}, status=400)
+        return _render_list(row_errors={search_id: exc.message}, status=400,
+                            plan_refused=exc.code == "instant_requires_plan")
     name, label = saved.name, str(FREQUENCY_LABELS[saved.frequency])
     commit()
     flash(_("Alerts of « %(name)s »: %(frequency)s.", name=name, frequency=label.lower()), "success")

@@ -3,7 +3,8 @@
 Notifications read in the request's language (?lang=, Accept-Language, else the user's),
 newest first; marking them read takes the write scope. Saved searches belong to
 suppliers' members: another user's search is a 404 like a missing one; the service's
-refusals are 422 problems with field errors.
+refusals are 422 problems with field errors, except choosing instant alerts on a plan
+without them: a 402 plan-required problem (app.api.plan_problems).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.api.alerts_schemas import (
 from app.api.api_search import PAGE_HEADERS, page_headers
 from app.api.auth import api_token, api_viewer, require_token
 from app.api.idempotency import REPLAYED, Creation, key_parameter
+from app.api.plan_problems import PLAN_REQUIRED_DESCRIPTION, abort_plan_required
 from app.db import utcnow
 from app.events import commit
 from app.extensions import db
@@ -115,6 +117,8 @@ def _refused(exc: searches.SavedSearchError):
         abort(403, message=exc.message)
     if exc.code == "too_many":
         abort(409, message=exc.message)
+    if exc.code == "instant_requires_plan":
+        abort_plan_required(exc.message)
     abort(422, message=exc.message, errors={exc.field or "_schema": [exc.message]})
 
 
@@ -141,6 +145,8 @@ class SavedSearches(MethodView):
     @saved_blp.response(201, SavedSearchSchema)
     @saved_blp.alt_response(200, schema=SavedSearchSchema, description="A retry with the same Idempotency-Key")
     @saved_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
+    @saved_blp.alt_response(402, description="Instant alerts chosen on a plan without them. "
+                                             + PLAN_REQUIRED_DESCRIPTION)
     @saved_blp.alt_response(403, description="Not a supplier's member")
     @saved_blp.alt_response(409, description="Too many saved searches")
     @saved_blp.alt_response(422, description="Invalid parameters, or a name already used")
@@ -174,6 +180,8 @@ class SavedSearchById(MethodView):
     @require_token("write")
     @saved_blp.arguments(SavedSearchPatchSchema)
     @saved_blp.response(200, SavedSearchSchema)
+    @saved_blp.alt_response(402, description="Instant alerts chosen on a plan without them. "
+                                             + PLAN_REQUIRED_DESCRIPTION)
     @saved_blp.alt_response(404, description="No such saved search of the token's user")
     def patch(self, args, search_id: int):
         """Change how often it alerts, pause or resume it"""

@@ -6,6 +6,9 @@ exactly as for the web interface: a need the token may not see is a 404, another
 never reads a bid (404), and while a need's bids are sealed its buyer sees only how many
 came in (``policy.bids_unsealed``).
 
+A first submission on a private-route need beyond the plan's monthly allowance is a 402
+problem (app.api.plan_problems); bids on public-route needs are never limited.
+
 Idempotent creation (app.api.idempotency) and optimistic concurrency as for needs: the first
 ``PUT /needs/<reference>/bid`` may carry an ``Idempotency-Key`` (kept in the
 ``api.bid_created`` audit entry written with the bid; a retry with the same key and body
@@ -23,6 +26,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
+from app.accounts.models import Organisation
 from app.api.auth import api_token, api_viewer, require_token
 from app.api.bids_schemas import (
     BidListArgs,
@@ -38,10 +42,11 @@ from app.api.idempotency import (
     Creation,
     commit_or_412,
 )
+from app.api.plan_problems import PLAN_REQUIRED_DESCRIPTION, abort_plan_required
 from app.api.resources import pagination_headers
 from app.bids import services
 from app.bids.evaluation import received_bids
-from app.bids.forms import message_for
+from app.bids.forms import message_for, plan_limit_message
 from app.bids.models import Bid, BidStatus
 from app.bids.services import BidError
 from app.db import utcnow
@@ -126,6 +131,8 @@ def _refuse(exc: BidError):
     db.session.rollback()
     if exc.code == "not_found":
         abort(404)
+    if exc.code == "plan_limit":
+        abort_plan_required(plan_limit_message(db.session.get(Organisation, api_viewer().organisation_id)))
     if exc.code == "changed_meanwhile":
         abort(412)
     if exc.code in FORBIDDEN_CODES:
@@ -183,6 +190,8 @@ class OwnBid(MethodView):
     @need_bids_blp.response(201, BidSchema, headers={
         **ETAG_HEADER, "Location": {"description": "The bid's URL", "schema": {"type": "string"}}})
     @need_bids_blp.alt_response(200, schema=BidSchema, description="The bid changed, or an idempotent retry")
+    @need_bids_blp.alt_response(402, description="A first bid on a private-route need beyond the plan's monthly "
+                                                 "allowance. " + PLAN_REQUIRED_DESCRIPTION)
     @need_bids_blp.alt_response(403, description="This organisation may not bid (not a verified supplier, set-aside)")
     @need_bids_blp.alt_response(404, description="No such need, or not visible to this token")
     @need_bids_blp.alt_response(409, description="Bids are closed, the bid is decided, or the key was reused")

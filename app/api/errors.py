@@ -26,11 +26,14 @@ class ProblemSchema(ma.Schema):
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Validation failures: messages by field name"},
     )
+    upgrade_url = ma.fields.String(metadata={
+        "format": "uri", "description": "Where the organisation changes its plan (402 plan-required problems)"})
 
 
 def _texts(status: int) -> tuple[str, str]:
     known = {
         400: (_("Invalid request"), _("The request could not be understood.")),
+        402: (_("Plan required"), _("The organisation's plan does not include this.")),
         401: (_("Authentication required"),
               _("Send a valid API token in an Authorization header: Bearer <token>.")),
         403: (_("Forbidden"), _("This token may not perform this operation.")),
@@ -84,7 +87,10 @@ def problem(status: int, exc: Exception | None = None, headers: dict | None = No
         detail = _("Too many requests: this API allows %(limit)s. Wait and try again.", limit=limit_text(limit.limit))
     if data.get("message"):
         detail = str(data["message"])
-    body: dict[str, object] = {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail}
+    body: dict[str, object] = {"type": str(data.get("type") or PROBLEM_TYPE), "title": title, "status": status,
+                               "detail": detail}
+    if data.get("upgrade_url"):
+        body["upgrade_url"] = str(data["upgrade_url"])
     messages = data.get("errors") or data.get("messages")
     if messages:
         body["errors"] = field_errors(messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -68,11 +69,13 @@ ERROR_MESSAGES = {
     "nothing_to_reject": _l("No other bid is waiting for a decision."),
     "choose_bid": _l("Choose at least one bid to award, with its contracted amount."),
     "bid_unknown": _l("This bid is not one of this need's bids."),
+    "plan_limit": _l("Your plan's bids on private needs for this month are used. "
+                     "Upgrade to bid without limit."),
 }
 
 # Codes that refuse the person rather than the input: answered with 403.
 REFUSAL_CODES = {*REFUSAL_MESSAGES, "bid_decided", "bid_locked", "cannot_evaluate", "cannot_award", "not_found",
-                 "before_deadline"}
+                 "before_deadline", "plan_limit"}
 
 CRITERION_LABELS = {
     "sovereignty": _l("Sovereignty"),
@@ -111,6 +114,19 @@ SOVEREIGNTY_QUESTIONS = {
     "reversibility_answer": _l("Can the buyer leave easily: reversibility, open formats, exit plan?"),
     "mastery_answer": _l("Do you master the technology you offer (own development, key dependencies)?"),
 }
+
+
+def plan_limit_message(organisation) -> str:
+    """Why a first bid on a private-route need is refused, with the plan's figures."""
+    from app.billing import entitlements
+
+    limit = entitlements.private_bid_allowance(organisation).limit or 0
+    return ngettext("Your %(plan)s plan allows %(num)d bid a month on private needs; this month's is used. "
+                    "Upgrade to %(upgrade)s to bid without limit.",
+                    "Your %(plan)s plan allows %(num)d bids a month on private needs; this month's are used. "
+                    "Upgrade to %(upgrade)s to bid without limit.",
+                    limit, plan=entitlements.plan_name(organisation),
+                    upgrade=entitlements.upgrade_plan_name("private_bids_per_month"))
 
 
 def message_for(code: str) -> str:

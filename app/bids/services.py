@@ -219,6 +219,21 @@ def _check_may_bid(need: Need, viewer: Viewer, existing: Bid | None, now: dateti
         raise BidError("need", "bid_decided")
 
 
+def is_first_submission(existing: Bid | None) -> bool:
+    """Submitting now would be the organisation's first submission on the need: no bid yet, or
+    a draft. Changing a submitted bid, or submitting a withdrawn one again, is not."""
+    return existing is None or existing.status == BidStatus.DRAFT
+
+
+def _check_plan_allows(need: Need, viewer: Viewer, now: datetime) -> None:
+    """The plan's allowance of first submissions on private-route needs (public ones are free)."""
+    from app.billing import entitlements
+
+    organisation = db.session.get(Organisation, viewer.organisation_id)
+    if organisation is not None and not entitlements.may_submit_first_bid(organisation, need, now):
+        raise BidError("need", "plan_limit")
+
+
 def submit_bid(need: Need, data: BidInput, *, viewer: Viewer, draft: bool = False,
                now: datetime | None = None) -> Bid:
     """Create or update the viewer's organisation's one bid on ``need``.
@@ -226,14 +241,18 @@ def submit_bid(need: Need, data: BidInput, *, viewer: Viewer, draft: bool = Fals
     ``draft=True`` saves work in progress (only the summary and price are needed); a
     submitted bid stays submitted when changed. A withdrawn bid may be submitted again
     while the need is open. Refused with BidError when the supplier may not bid (the
-    code says why: app.needs.policy.BidRefusal) or when the input is incomplete or
-    wrong (every problem is listed in ``problems``).
+    code says why: app.needs.policy.BidRefusal), when a first submission on a
+    private-route need is beyond the plan's monthly allowance (``plan_limit``,
+    app.billing.entitlements), or when the input is incomplete or wrong (every problem
+    is listed in ``problems``).
     """
     now = now or utcnow()
     existing = bid_of(need, viewer.organisation_id)
     _check_may_bid(need, viewer, existing, now)
     if draft and existing is not None and existing.status not in (BidStatus.DRAFT, BidStatus.WITHDRAWN):
         raise BidError("need", "already_submitted")
+    if not draft and is_first_submission(existing):
+        _check_plan_allows(need, viewer, now)
     values, problems = _clean(data, viewer.organisation_id, submitting=not draft)
     if not draft:
         problems += [p for p in _requirements(need, values) if p[0] not in {f for f, _ in problems}]

@@ -8,6 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
+from app.accounts.models import Organisation
 from app.bids import attachments, services
 from app.bids.awards import awards_of
 from app.bids.forms import (
@@ -16,6 +17,7 @@ from app.bids.forms import (
     BidForm,
     form_data,
     message_for,
+    plan_limit_message,
 )
 from app.bids.models import Bid, BidStatus
 from app.bids.pages import LABELS, render_detail
@@ -42,8 +44,26 @@ def _held_certifications(organisation_id: int) -> list[str]:
     return sorted({c.kind.value for c in rows if c.valid_on(today)})
 
 
-def _render_form(need: Need, bid: Bid | None, form: BidForm, status: int = 200):
-    return render_template("bids/form.html", need=need, bid=bid, form=form,
+def _plan_allowance(need: Need, bid: Bid | None, organisation_id: int | None) -> dict | None:
+    """The plan's allowance of first bids on private needs, when it limits this bid (else None)."""
+    from app.billing import entitlements
+    from app.needs.models import Route
+
+    if need.route != Route.PRIVATE or not services.is_first_submission(bid) or organisation_id is None:
+        return None
+    organisation = db.session.get(Organisation, organisation_id)
+    allowance = entitlements.private_bid_allowance(organisation)
+    if allowance.limit is None:
+        return None
+    return {"allowance": allowance, "plan": entitlements.plan_name(organisation),
+            "upgrade": entitlements.upgrade_plan_name("private_bids_per_month"),
+            "upgrade_url": entitlements.upgrade_url(),
+            "refusal": plan_limit_message(organisation) if allowance.exhausted else None}
+
+
+def _render_form(need: Need, bid: Bid | None, form: BidForm, status: int = 200, *, refused: bool = False):
+    plan = _plan_allowance(need, bid, current_viewer().organisation_id)
+    return render_template("bids/form.html", need=need, bid=bid, form=form, plan=plan, plan_refused=refused,
                            attachments=attachments.bid_attachments(bid) if bid else [],
                            upload_form=AttachmentForm(), empty_form=EmptyForm(), **LABELS), status
 
@@ -80,6 +100,9 @@ def edit(reference: str):
         bid = services.submit_bid(need, form.to_input(), viewer=viewer, draft=draft, now=now)
     except BidError as exc:
         db.session.rollback()
+        if exc.code == "plan_limit":  # told next to the form, with the way to upgrade
+            return _render_form(need, services.bid_of(need, viewer.organisation_id), form, status_for(exc),
+                                refused=True)
         show_problems(exc, form)
         return _render_form(need, services.bid_of(need, viewer.organisation_id), form, status_for(exc))
     commit()

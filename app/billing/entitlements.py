@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import func, select
+from werkzeug.routing import BuildError
 
 from app.billing.models import BillingAccount, SubscriptionStatus
 from app.billing.plans import Entitlements, Plan, free_plan
@@ -124,3 +125,65 @@ def instant_alerts_allowed(organisation) -> bool:
 
 def analytics_allowed(organisation) -> bool:
     return entitlements_of(organisation).supplier_analytics
+
+
+# Notification kinds that are alerts: emailed at once only under a plan with instant alerts,
+# else carried by the daily digest. Other kinds (answers, awards, invitations...) are never held.
+ALERT_KINDS = frozenset({"need_matched_search", "need_matched_profile"})
+
+
+def instant_alert_organisations(organisation_ids) -> set[int]:
+    """Of these organisations, those whose alerts may be emailed at once (one query)."""
+    from app.accounts.models import Organisation
+
+    ids = set(organisation_ids)
+    if not billing_enabled() or not ids:
+        return ids
+    found = set()
+    for organisation in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))):
+        if instant_alerts_allowed(organisation):
+            found.add(organisation.id)
+    return found
+
+
+def instant_alert_users(through: dict[int, set[int]]) -> set[int]:
+    """Of these keys (a user, or an alert: key -> the organisations the alert comes through),
+    those that may be emailed at once: through an organisation allowed instant alerts, or
+    through none at all (plans are suppliers')."""
+    if not billing_enabled():
+        return set(through)
+    allowed = instant_alert_organisations(set().union(*through.values()) if through else ())
+    return {key for key, organisations in through.items() if not organisations or organisations & allowed}
+
+
+def plan_name(organisation) -> str:
+    """The name of the organisation's plan, in the reader's language."""
+    from app.i18n import current_locale
+
+    return plan_of(organisation).name(current_locale())
+
+
+def upgrade_plan_name(wanted: str) -> str:
+    """The name of the cheapest plan granting ``wanted`` (an Entitlements field), for « Upgrade to … »."""
+    from app.i18n import current_locale
+
+    def grants(plan: Plan) -> bool:
+        value = getattr(plan.entitlements, wanted)
+        return value is None if wanted == "private_bids_per_month" else bool(value)
+
+    fitting = sorted((p for p in plans().values() if not p.is_free and grants(p)), key=lambda p: p.price_cents)
+    return fitting[0].name(current_locale()) if fitting else "Pro"
+
+
+# --- where to upgrade ------------------------------------------------------------------
+
+
+BILLING_PATH = "/organisation/billing"
+
+
+def upgrade_url(*, external: bool = False) -> str:
+    """The organisation's billing page, where a supplier upgrades."""
+    try:
+        return url_for("billing.page", _external=external)
+    except (BuildError, RuntimeError):  # the billing pages not registered (yet), or no request
+        return BILLING_PATH
