@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts.models import Role
 from app.bids.models import Bid
 from app.commitments.models import Purchase, PurchaseStatus
 from app.db import utcnow
@@ -193,6 +194,27 @@ def on_need_invitation(event: OutboxEvent) -> list[int]:
                         params=need_params(need, buyer=buyer_label(need)))
 
 
+# --- billing ---------------------------------------------------------------------------------
+
+
+def _owners(organisation_id) -> list[int]:
+    return [user_id for user_id, _ in people_of([int(organisation_id)], roles=(Role.OWNER,))]
+
+
+def on_billing_payment_failed(event: OutboxEvent) -> list[int]:
+    """A subscription payment failed: the organisation's owners hear, once per invoice."""
+    invoice = event.payload.get("invoice_id") or f"event{event.id}"
+    return notify_users(_owners(event.payload["organisation_id"]), "billing.payment_failed",
+                        reason=f"invoice:{invoice}", params={"grace_until": event.payload.get("grace_until")})
+
+
+def on_billing_downgraded(event: OutboxEvent) -> list[int]:
+    """The grace after a failed payment ran out: the owners hear the organisation is on the free plan."""
+    return notify_users(_owners(event.payload["organisation_id"]), "billing.downgraded",
+                        reason=f"downgraded:{event.payload.get('downgraded_at')}",
+                        params={"plan": event.payload.get("plan")})
+
+
 # --- periodic --------------------------------------------------------------------------------
 
 
@@ -235,6 +257,8 @@ HANDLERS = {
     "need.invitation": on_need_invitation,
     "purchase.verified": on_purchase_verified,
     "purchase.rejected": on_purchase_rejected,
+    "billing.payment_failed": on_billing_payment_failed,
+    "billing.downgraded": on_billing_downgraded,
 }
 
 

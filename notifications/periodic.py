@@ -72,6 +72,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("outbox-sweep", "notifications.periodic.sweep_outbox", every=timedelta(minutes=1)),
     Periodic("deadline-reminders", "notifications.handlers.remind_deadlines", queue="alerts",
              every=timedelta(hours=1)),
+    Periodic("billing-downgrades", "notifications.periodic.downgrade_after_grace", every=timedelta(hours=1)),
     Periodic("daily-digest", "notifications.digests.send_digests", queue="email", at=time(7, 0),
              kwargs={"frequency": "daily"}),
     Periodic("weekly-digest", "notifications.digests.send_digests", queue="email", at=time(7, 30), weekday=0,
@@ -93,6 +94,15 @@ def close_expired_needs(*, now: datetime | None = None) -> int:
     closed = close(now=now)
     commit()  # the need.closed events go out: notifications to followers and bidders
     return len(closed)
+
+
+def downgrade_after_grace(*, now: datetime | None = None) -> int:
+    """Suppliers whose grace after a failed payment ran out move to the free plan; owners hear once."""
+    from app.billing.services import downgrade_after_grace as downgrade
+
+    downgraded = downgrade(now=now)
+    commit()  # billing.changed and billing.downgraded go out: the owners' notifications
+    return len(downgraded)
 
 
 def sweep_outbox(*, now: datetime | None = None, include_waiting: bool = False) -> int:

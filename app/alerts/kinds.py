@@ -30,6 +30,18 @@ class Kind:
     endpoint_args: tuple[tuple[str, str], ...] = (("reference", "need_reference"),)
 
 
+def _date(value: str | None) -> str:
+    """A stored ISO time as a date in the reader's language and time zone."""
+    from datetime import datetime
+
+    from flask_babel import format_date
+
+    try:
+        return format_date(datetime.fromisoformat(value), format="long")
+    except (TypeError, ValueError):
+        return "—"
+
+
 def _title(params: dict) -> str:
     return params.get("need_title") or _("a need")
 
@@ -83,6 +95,18 @@ _kind("purchase_rejected", _l("Declared purchases rejected"), "buyer", EmailMode
       lambda p: _("Your declared purchase from %(supplier)s was rejected: %(reason)s",
                   supplier=p.get("supplier") or "—", reason=p.get("reason") or "—"),
       endpoint="commitments.purchase", endpoint_args=(("purchase_id", "purchase_id"),))
+
+# Billing: the organisation's owners hear when a payment fails and when the grace runs out.
+_kind("billing.payment_failed", _l("Failed subscription payments"), "supplier", EmailMode.INSTANT,
+      lambda p: (_("The payment of your subscription failed. Update your payment method before %(date)s "
+                   "to keep your plan.", date=_date(p.get("grace_until")))
+                 if p.get("grace_until") else
+                 _("The payment of your subscription failed. Update your payment method to keep your plan.")),
+      endpoint="billing.page", endpoint_args=())
+_kind("billing.downgraded", _l("Subscription moved to the free plan"), "supplier", EmailMode.INSTANT,
+      lambda p: _("Your subscription was not paid: your organisation is now on the free plan. "
+                  "Subscribe again to get your plan back."),
+      endpoint="billing.page", endpoint_args=())
 
 
 def kinds_for(audience: str) -> list[Kind]:

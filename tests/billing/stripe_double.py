@@ -179,3 +179,39 @@ def billing_app(app_ctx, stripe_double, monkeypatch):
         monkeypatch.setitem(app_ctx.config, key, value)
     monkeypatch.setattr(app_ctx, "double", stripe_double, raising=False)
     return app_ctx
+
+
+# --- Stripe events as the webhook receives them ---------------------------------------------
+
+_event_ids = itertools.count(1)
+
+
+def stripe_event(kind: str, obj: dict, *, created: int | None = None, event_id: str | None = None) -> dict:
+    """A Stripe event (API version 2025+ shape) about ``obj``."""
+    return {"id": event_id or f"evt_test_{next(_event_ids)}_{int(time.time() * 1000)}", "object": "event",
+            "type": kind, "created": int(time.time()) if created is None else created, "livemode": False,
+            "api_version": "2025-08-27.basil", "data": {"object": obj}}
+
+
+def subscription_object(subscription_id: str, customer_id: str, *, status: str = "active",
+                        price: str = PRICE_PRO, period_end: int | None = None, cancel_at_period_end: bool = False,
+                        organisation_id: int | None = None) -> dict:
+    end = period_end or int(time.time()) + 30 * 86400
+    return {"id": subscription_id, "object": "subscription", "customer": customer_id, "status": status,
+            "cancel_at_period_end": cancel_at_period_end,
+            "metadata": {"organisation_id": str(organisation_id)} if organisation_id else {},
+            "items": {"object": "list", "data": [{"id": f"si_{subscription_id}", "object": "subscription_item",
+                                                  "price": {"id": price, "object": "price"}, "quantity": 1,
+                                                  "current_period_end": end}]}}
+
+
+def invoice_object(invoice_id: str, customer_id: str, subscription_id: str) -> dict:
+    return {"id": invoice_id, "object": "invoice", "customer": customer_id,
+            "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}}}
+
+
+def post_event(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    """POST the event to the webhook, signed as Stripe would."""
+    payload = json.dumps(event).encode()
+    return client.post("/billing/stripe/webhook", data=payload, content_type="application/json",
+                       headers={"Stripe-Signature": sign(payload, secret, timestamp)})
