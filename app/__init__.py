@@ -98,6 +98,7 @@ def register_auth(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.alerts.views import bp as alerts_bp
+    from app.analytics.views import bp as analytics_bp
     from app.api.views import bp as api_tokens_bp
     from app.bids.views import bp as bids_bp
     from app.billing.webhooks import bp as billing_webhooks_bp
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.opendata.views import bp as opendata_bp
     from app.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, commitments_bp,
+    for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, analytics_bp, commitments_bp,
                       opendata_bp, api_tokens_bp, billing_webhooks_bp):
         app.register_blueprint(blueprint)
 

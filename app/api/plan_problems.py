@@ -10,12 +10,23 @@ Public-route needs are never refused this way.
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_smorest import abort
+from werkzeug.exceptions import HTTPException
 
 PLAN_REQUIRED_STATUS = 402
 PLAN_REQUIRED_ANCHOR = "plan-required"
 PLAN_REQUIRED_DESCRIPTION = ("The organisation's plan does not include this (problem type …/api/v1/docs#"
                              + PLAN_REQUIRED_ANCHOR + ", with upgrade_url); nothing was changed")
+
+
+class PlanRequired(HTTPException):
+    """402 Payment Required (werkzeug has no class of its own for it); ``data`` as flask-smorest's."""
+
+    code = PLAN_REQUIRED_STATUS
+    description = "The organisation's plan does not include this."
+
+    def __init__(self, **data):
+        super().__init__()
+        self.data = data
 
 
 def plan_required_type() -> str:
@@ -33,4 +44,4 @@ def abort_plan_required(message: str) -> None:
     link = upgrade_url(external=True)
     if link.startswith("/"):
         link = base.rstrip("/") + link
-    abort(PLAN_REQUIRED_STATUS, message=message, type=plan_required_type(), upgrade_url=link)
+    raise PlanRequired(message=message, type=plan_required_type(), upgrade_url=link)

@@ -27,6 +27,7 @@ def blueprints() -> list[Blueprint]:
     """Every API blueprint: these, then each resource module's own."""
     from app.api import (
         api_alerts,  # notifications, saved searches
+        api_analytics,  # a supplier's own figures (a paid plan's)
         api_bids,  # a supplier's bids; the buyer's view of the bids received
         api_commitments,  # pledges, purchases, the commitment figures
         api_evaluations,  # ranking, evaluations, shortlist, reject, awards, closing without award
@@ -40,7 +41,7 @@ def blueprints() -> list[Blueprint]:
 
     found = [me_blp, needs_blp]
     for module in (api_needs_write, api_questions, api_evaluations, api_bids, api_search, api_alerts,
-                   api_suppliers, api_import, api_commitments, api_opendata):
+                   api_suppliers, api_import, api_commitments, api_opendata, api_analytics):
         found.extend(module.blueprints())
     return found
 

@@ -36,6 +36,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("needs.search", _l("Find needs")),
         NavItem("bids.mine", _l("Our bids")),
         NavItem("alerts.saved_searches", _l("Alerts")),
+        NavItem("analytics.page", _l("Analytics")),
         NavItem("suppliers.my_profile", _l("Our profile")),
         ORGANISATION,
     ),
