@@ -118,3 +118,143 @@ def test_only_the_gateway_imports_stripe():
             if any(name == "stripe" or name.startswith("stripe.") for name in names):
                 importers.append(path.relative_to(ROOT).as_posix())
     assert sorted(set(importers)) == ["app/billing/gateway.py"]
+
+
+# --- the owner's operations, through the double ---------------------------------------------------
+
+SUCCESS = "https://tremplin.example/organisation/billing?checkout=done"
+CANCEL = "https://tremplin.example/organisation/billing"
+
+
+def checkout(organisation, user, plan_code="pro"):
+    from app.billing.services import start_checkout
+
+    return start_checkout(organisation, by=user, plan_code=plan_code, success_url=SUCCESS, cancel_url=CANCEL)
+
+
+def test_an_owner_subscribes_through_checkout_and_the_customer_is_created_once(billing_app):
+    from app.billing.entitlements import account_of
+    from app.extensions import db
+    from tests.factories import make_org
+
+    supplier, owner = make_org("startup", name="Startup SAS", verified=True, email="owner@startup.example")
+
+    url = checkout(supplier, owner)
+    db.session.commit()
+    again = checkout(supplier, owner)  # a second click, or back from Checkout and again
+
+    assert url.startswith("https://checkout.stripe.test/") and again.startswith("https://checkout.stripe.test/")
+    [customer] = billing_app.double.to("/v1/customers")
+    assert customer.params == {"name": "Startup SAS", "email": "owner@startup.example",
+                               "metadata[organisation_id]": str(supplier.id)}
+    account = account_of(supplier.id)
+    assert account.stripe_customer_id.startswith("cus_") and account.plan == "free"
+    sessions = billing_app.double.to("/v1/checkout/sessions")
+    assert len(sessions) == 2
+    for sent in sessions:
+        assert sent.params["customer"] == account.stripe_customer_id
+        assert sent.params["line_items[0][price]"] == PRICE_PRO and sent.params["mode"] == "subscription"
+        assert sent.params["client_reference_id"] == str(supplier.id)
+        assert (sent.params["success_url"], sent.params["cancel_url"]) == (SUCCESS, CANCEL)
+        assert sent.idempotency_key.startswith(f"checkout-{supplier.id}-pro-")
+    # The same click within minutes is the same Checkout session at Stripe.
+    assert sessions[0].idempotency_key == sessions[1].idempotency_key
+
+
+@pytest.mark.parametrize(("who", "code"), [("member", "owners_only"), ("operator", "owners_only"),
+                                           ("other_owner", "owners_only")])
+def test_only_the_organisation_s_owners_subscribe(billing_app, who, code):
+    from app.accounts.models import Role
+    from app.billing.services import BillingError
+    from tests.factories import make_member, make_operator, make_org
+
+    supplier, _owner = make_org("startup", verified=True)
+    user = {"member": lambda: make_member(supplier, role=Role.MEMBER), "operator": make_operator,
+            "other_owner": lambda: make_org("startup")[1]}[who]()
+
+    with pytest.raises(BillingError) as caught:
+        checkout(supplier, user)
+    assert caught.value.code == code
+    with billing_app.test_request_context("/?lang=en"):
+        assert caught.value.message == "Only the organisation's owners may manage its subscription."
+    assert billing_app.double.requests == []
+
+
+@pytest.mark.parametrize(("plan_code", "code"), [("free", "unknown_plan"), ("platinum", "unknown_plan")])
+def test_only_a_paid_plan_is_subscribed(billing_app, plan_code, code):
+    from app.billing.services import BillingError
+    from tests.factories import make_org
+
+    supplier, owner = make_org("startup", verified=True)
+    with pytest.raises(BillingError) as caught:
+        checkout(supplier, owner, plan_code)
+    assert caught.value.code == code and billing_app.double.requests == []
+
+
+def test_buyers_post_for_free_and_billing_off_refuses(billing_app, monkeypatch):
+    from app.billing.services import BillingError
+    from tests.factories import make_org
+
+    buyer, buyer_owner = make_org("corporate", verified=True)
+    with pytest.raises(BillingError) as caught:
+        checkout(buyer, buyer_owner)
+    assert caught.value.code == "suppliers_only"
+
+    supplier, owner = make_org("startup", verified=True)
+    monkeypatch.setitem(billing_app.config, "BILLING_ENABLED", False)
+    with pytest.raises(BillingError) as caught:
+        checkout(supplier, owner)
+    assert caught.value.code == "billing_off" and billing_app.double.requests == []
+
+
+def test_a_subscribed_organisation_goes_to_the_portal_instead(billing_app):
+    from app.billing.models import BillingAccount, SubscriptionStatus
+    from app.billing.services import BillingError, open_portal
+    from app.extensions import db
+    from tests.factories import make_org
+
+    supplier, owner = make_org("startup", verified=True)
+    db.session.add(BillingAccount(organisation_id=supplier.id, plan="pro", stripe_customer_id="cus_7",
+                                  stripe_subscription_id="sub_7", status=SubscriptionStatus.ACTIVE))
+    db.session.commit()
+
+    with pytest.raises(BillingError) as caught:
+        checkout(supplier, owner)
+    assert caught.value.code == "already_subscribed"
+
+    url = open_portal(supplier, by=owner, return_url=CANCEL)
+    assert url.startswith("https://billing.stripe.test/")
+    [sent] = billing_app.double.requests
+    assert sent.path == "/v1/billing_portal/sessions"
+    assert sent.params == {"customer": "cus_7", "return_url": CANCEL}
+
+
+def test_the_portal_needs_a_customer_and_an_owner(billing_app):
+    from app.accounts.models import Role
+    from app.billing.services import BillingError, open_portal
+    from tests.factories import make_member, make_org
+
+    supplier, owner = make_org("startup", verified=True)
+    with pytest.raises(BillingError) as caught:
+        open_portal(supplier, by=owner, return_url=CANCEL)
+    assert caught.value.code == "no_customer"
+    with pytest.raises(BillingError) as caught:
+        open_portal(supplier, by=make_member(supplier, role=Role.MEMBER), return_url=CANCEL)
+    assert caught.value.code == "owners_only"
+    assert billing_app.double.requests == []
+
+
+def test_stripe_failing_during_checkout_is_said_plainly(billing_app):
+    from app.billing.services import BillingError
+    from tests.factories import make_org
+
+    supplier, owner = make_org("startup", verified=True)
+    billing_app.double.fail_next(500, times=10)
+
+    with pytest.raises(BillingError) as caught:
+        checkout(supplier, owner)
+
+    assert caught.value.code == "stripe_unavailable"
+    assert isinstance(caught.value.__cause__, GatewayError)
+    with billing_app.test_request_context("/?lang=en"):
+        assert caught.value.message == "The payment service is unavailable. Please try again in a few minutes."

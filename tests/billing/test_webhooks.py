@@ -250,3 +250,37 @@ def test_the_price_of_the_subscription_sets_the_plan(web, supplier):
     post_event(web, stripe_event("customer.subscription.created", subscription_object("sub_1", "cus_42"),
                                  created=NOW))
     assert account(supplier).plan == "pro" and PRICE_PRO in {p.stripe_price for p in entitlements.plans().values()}
+
+
+def test_two_concurrent_deliveries_of_one_event_apply_it_once(billing_app, supplier):
+    """Stripe may deliver an event twice at once: the event's key lets only one of them apply it."""
+    import threading
+
+    from app.billing.services import process_event
+    from app.events import commit
+
+    event = stripe_event("customer.subscription.created", subscription_object("sub_1", "cus_42"), created=NOW)
+    outcomes, first_claimed = [], threading.Event()
+
+    def deliver(hold: bool):
+        with billing_app.app_context():
+            try:
+                outcomes.append(process_event(event))
+                if hold:
+                    first_claimed.set()
+                    time.sleep(0.5)  # the second delivery arrives while this one is not committed
+                commit()
+            finally:
+                first_claimed.set()
+                db.session.remove()
+
+    first = threading.Thread(target=deliver, args=(True,))
+    first.start()
+    first_claimed.wait(10)
+    second = threading.Thread(target=deliver, args=(False,))
+    second.start()
+    first.join(20)
+    second.join(20)
+
+    assert sorted(outcomes) == ["applied", "duplicate"]
+    assert events_recorded() == 1 and billing_changes(supplier) == 1
