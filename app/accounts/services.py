@@ -54,9 +54,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "organisation"
 
 
+# Slugs that name something else in URLs (/suppliers/me is the API token's own organisation).
+RESERVED_SLUGS = frozenset({"me", "new", "mine", "import", "search"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:200]
     slug, n = base, 1
+    if slug in RESERVED_SLUGS:
+        n += 1
+        slug = f"{base}-{n}"
     while db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
         n += 1
         slug = f"{base}-{n}"

@@ -121,3 +121,12 @@ def test_the_operator_kind_cannot_be_chosen_at_registration(client, app):
     assert response.status_code == 400
     with app.app_context():
         assert counts() == (0, 0)
+
+
+def test_an_organisation_named_like_a_url_word_gets_a_slug_of_its_own(app_ctx):
+    """« Me » would be /suppliers/me, the API's own organisation: its slug becomes me-2."""
+    from tests.factories import make_org
+
+    first, _ = make_org("startup", name="Me")
+    second, _ = make_org("startup", name="ME")
+    assert first.slug == "me-2" and second.slug == "me-3"
