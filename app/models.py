@@ -14,8 +14,8 @@ from app.alerts.models import (
 )
 from app.api.models import ApiToken
 from app.audit.models import AuditEntry
-from app.billing.models import BillingAccount, StripeEvent, SubscriptionStatus
 from app.bids.models import Award, Bid, BidStatus, Evaluation
+from app.billing.models import BillingAccount, StripeEvent, SubscriptionStatus
 from app.commitments.models import (
     Commitment,
     CommitmentRevision,
