@@ -245,6 +245,8 @@ def _clear_grace(account: BillingAccount) -> None:
 
 
 def _on_checkout_completed(event: dict, obj: dict, created_at: datetime, now: datetime) -> tuple[str, int | None]:
+    if obj.get("mode", "subscription") != "subscription":
+        return IGNORED, None  # a one-off payment or setup: no subscription to link
     metadata = obj.get("metadata") or {}
     organisation_id = _organisation_id(obj.get("client_reference_id"), metadata.get("organisation_id"))
     if organisation_id is None or db.session.get(Organisation, organisation_id) is None:

@@ -182,7 +182,10 @@ def test_other_events_and_unknown_customers_are_ignored(web, supplier):
         "outcome": "ignored"}
     assert post_event(web, stripe_event("customer.subscription.created",
                                         subscription_object("sub_9", "cus_unknown"))).json == {"outcome": "ignored"}
-    assert account(supplier).status == SubscriptionStatus.NONE and events_recorded() == 2
+    payment = {"id": "cs_test_pay", "object": "checkout.session", "mode": "payment", "customer": "cus_42",
+               "client_reference_id": str(supplier.id)}
+    assert post_event(web, stripe_event("checkout.session.completed", payment)).json == {"outcome": "ignored"}
+    assert account(supplier).status == SubscriptionStatus.NONE and events_recorded() == 3
 
 
 def test_an_unknown_price_keeps_the_plan(web, supplier):
