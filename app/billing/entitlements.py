@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.routing import BuildError
 
 from app.billing.models import BillingAccount, SubscriptionStatus
@@ -112,7 +112,21 @@ def may_submit_first_bid(organisation, need, now: datetime | None = None) -> boo
 
     if need.route != Route.PRIVATE:
         return True  # public procurement: free to read and to bid, whatever the plan
+    allowance = private_bid_allowance(organisation, now)
+    if allowance.limit is None:
+        return True
+    _serialise_allowance(organisation.id)  # two first bids at once must not both take the last one
     return not private_bid_allowance(organisation, now).exhausted
+
+
+ALLOWANCE_LOCK = 7_310_002  # with the organisation's id: a PostgreSQL advisory lock per supplier
+
+
+def _serialise_allowance(organisation_id: int) -> None:
+    """Hold the supplier's allowance until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key, :organisation)"),
+                           {"key": ALLOWANCE_LOCK, "organisation": organisation_id})
 
 
 # --- alerts and analytics --------------------------------------------------------------
