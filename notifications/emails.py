@@ -85,11 +85,12 @@ def build_notification_email(notification: Notification) -> Mail | None:
             "need": notification.need,
             "kind_label": str(kind.label) if kind else notification.kind,
             **_footer_links(user, notification.kind if kind else ALL_EMAILS),
+            "service": bool(kind and kind.service),
         }
         text = _render("email/notification.txt", **context)
         html = _render("email/notification.html", **context)
-    return Mail(to=user.email, subject=context["subject"], text=text, html=html,
-                headers=unsubscribe_headers(context["unsubscribe_url"]))
+    headers = {} if context["service"] else unsubscribe_headers(context["unsubscribe_url"])
+    return Mail(to=user.email, subject=context["subject"], text=text, html=html, headers=headers)
 
 
 # --- digests ---------------------------------------------------------------------------

@@ -28,6 +28,8 @@ class Kind:
     # endpoint and the params naming its values; None: the need page
     endpoint: str = "needs.detail"
     endpoint_args: tuple[tuple[str, str], ...] = (("reference", "need_reference"),)
+    # A service message (billing): always emailed at once, on no preference page, no unsubscribe link
+    service: bool = False
 
 
 def _date(value: str | None) -> str:
@@ -102,15 +104,16 @@ _kind("billing.payment_failed", _l("Failed subscription payments"), "supplier", 
                    "to keep your plan.", date=_date(p.get("grace_until")))
                  if p.get("grace_until") else
                  _("The payment of your subscription failed. Update your payment method to keep your plan.")),
-      endpoint="billing.page", endpoint_args=())
+      endpoint="billing.page", endpoint_args=(), service=True)
 _kind("billing.downgraded", _l("Subscription moved to the free plan"), "supplier", EmailMode.INSTANT,
       lambda p: _("Your subscription was not paid: your organisation is now on the free plan. "
                   "Subscribe again to get your plan back."),
-      endpoint="billing.page", endpoint_args=())
+      endpoint="billing.page", endpoint_args=(), service=True)
 
 
 def kinds_for(audience: str) -> list[Kind]:
-    return [k for k in KINDS.values() if k.audience == audience]
+    """The kinds a preference page offers: service messages are not optional."""
+    return [k for k in KINDS.values() if k.audience == audience and not k.service]
 
 
 def sentence(notification: Notification) -> str:

@@ -75,7 +75,8 @@ def notify(user_ids: Iterable[int], kind: str, *, need_id: int | None = None, re
     now = now or utcnow()
     users = list(dict.fromkeys(user_ids))
     muted = muted_users(users, need_id)
-    prefs = preferences_of(users, kind)
+    service = KINDS[kind].service  # billing notices reach the owners whatever their preferences
+    prefs = {} if service else preferences_of(users, kind)
     default = KINDS[kind].default_email
     rows = []
     for user_id in users:

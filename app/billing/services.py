@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import Organisation
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 # Outcomes of a Stripe event
 APPLIED, DUPLICATE, STALE, IGNORED = "applied", "duplicate", "stale", "ignored"
+CONFLICT = "conflict"  # the customer or subscription belongs to another organisation here: for the operator
 
 SUBSCRIPTION_EVENTS = ("customer.subscription.created", "customer.subscription.updated",
                        "customer.subscription.deleted")
@@ -244,6 +245,19 @@ def _clear_grace(account: BillingAccount) -> None:
     account.downgraded_at = None
 
 
+def _held_elsewhere(account: BillingAccount, *, customer: str | None, subscription: str | None) -> bool:
+    """Whether another organisation's account already holds this Stripe customer or subscription."""
+    clauses = []
+    if customer:
+        clauses.append(BillingAccount.stripe_customer_id == customer)
+    if subscription:
+        clauses.append(BillingAccount.stripe_subscription_id == subscription)
+    if not clauses:
+        return False
+    return db.session.scalar(select(BillingAccount.id).where(or_(*clauses), BillingAccount.id != account.id)
+                             .limit(1)) is not None
+
+
 def _on_checkout_completed(event: dict, obj: dict, created_at: datetime, now: datetime) -> tuple[str, int | None]:
     if obj.get("mode", "subscription") != "subscription":
         return IGNORED, None  # a one-off payment or setup: no subscription to link
@@ -256,6 +270,10 @@ def _on_checkout_completed(event: dict, obj: dict, created_at: datetime, now: da
     if account.stripe_subscription_id and subscription and subscription != account.stripe_subscription_id \
             and account.state_at is not None and created_at < account.state_at:
         return STALE, organisation_id  # an older checkout than the subscription now recorded
+    if _held_elsewhere(account, customer=customer, subscription=subscription):
+        log.warning("Stripe checkout %s names a customer or subscription held by another organisation; "
+                    "not linked to organisation %s", obj.get("id"), organisation_id)
+        return CONFLICT, organisation_id  # recorded for the operator; Stripe is not asked to retry
     # Linking does not move state_at: the subscription's own events carry its state.
     if customer:
         account.stripe_customer_id = customer

@@ -147,3 +147,24 @@ def test_a_past_due_subscription_starts_the_grace_even_before_the_invoice_event(
     assert deliver("invoice.payment_failed", invoice_object("in_1", "cus_1", "sub_1"),
                    at=at - timedelta(seconds=1), now=at) == "stale"
     assert [n.user_id for n in notifications("billing.payment_failed")] == [owner.id]
+
+
+def test_billing_notices_are_service_messages_that_reach_owners_whatever_their_preferences(subscribed):
+    """An owner who turned every email off still hears that the payment failed: no unsubscribe
+    link or header on that email, and no line for it on the preferences page."""
+    from app.alerts.kinds import KINDS, kinds_for
+    from app.alerts.models import EmailMode, NotificationPreference
+    from notifications.emails import build_notification_email
+
+    organisation, owner, _member = subscribed
+    db.session.add(NotificationPreference(user_id=owner.id, kind="billing.payment_failed", email=EmailMode.OFF,
+                                          in_app=False))
+    db.session.commit()
+    assert fail_payment(utcnow()) == "applied"
+    [told] = notifications("billing.payment_failed")
+    assert told.user_id == owner.id
+    mail = build_notification_email(told)
+    assert "List-Unsubscribe" not in mail.headers
+    assert "unsubscribe" not in mail.text.lower() and "owner of the organisation" in mail.text
+    assert all(not kind.service for kind in kinds_for("supplier"))
+    assert KINDS["billing.downgraded"].service and KINDS["billing.payment_failed"].service

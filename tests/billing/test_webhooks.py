@@ -287,3 +287,22 @@ def test_two_concurrent_deliveries_of_one_event_apply_it_once(billing_app, suppl
 
     assert sorted(outcomes) == ["applied", "duplicate"]
     assert events_recorded() == 1 and billing_changes(supplier) == 1
+
+
+def test_a_checkout_naming_another_organisations_customer_is_a_recorded_conflict(web, billing_app):
+    """Stripe gets a 200 (no endless retries), nothing is linked, the event says why."""
+    first, _ = make_org("startup", verified=True)
+    second, _ = make_org("startup", verified=True)
+
+    def session(organisation, number):
+        return {"id": f"cs_test_{number}", "object": "checkout.session", "mode": "subscription",
+                "customer": "cus_shared", "subscription": f"sub_{number}",
+                "client_reference_id": str(organisation.id), "metadata": {"organisation_id": str(organisation.id)}}
+
+    assert post_event(web, stripe_event("checkout.session.completed", session(first, 1), created=NOW)).json == {
+        "outcome": "applied"}
+    answer = post_event(web, stripe_event("checkout.session.completed", session(second, 2), created=NOW + 1))
+    assert answer.status_code == 200 and answer.json == {"outcome": "conflict"}
+    db.session.expire_all()
+    assert account(first).stripe_customer_id == "cus_shared"
+    assert account(second).stripe_customer_id is None and account(second).stripe_subscription_id is None
