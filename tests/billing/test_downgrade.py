@@ -157,6 +157,7 @@ def test_billing_notices_are_service_messages_that_reach_owners_whatever_their_p
     from notifications.emails import build_notification_email
 
     organisation, owner, _member = subscribed
+    owner.locale = "en"  # the email is written in the owner's language
     db.session.add(NotificationPreference(user_id=owner.id, kind="billing.payment_failed", email=EmailMode.OFF,
                                           in_app=False))
     db.session.commit()
