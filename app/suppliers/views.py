@@ -1,4 +1,8 @@
-"""Supplier pages: the directory buyers search, and a supplier's profile."""
+"""Supplier pages: the directory buyers search, and a supplier's profile.
+
+A supplier's own people change its profile and solutions under /supplier
+(app.suppliers.views_profile and views_solutions, imported at the bottom).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,11 @@ from app.matching.search import SupplierSearch, search_suppliers
 from app.needs import taxonomy
 from app.needs.policy import current_viewer
 from app.suppliers.models import CertificationKind
-from app.suppliers.policy import can_browse_suppliers, can_view_supplier
+from app.suppliers.policy import can_browse_suppliers, can_edit_supplier, can_view_supplier
 from search.base import SearchError, SearchUnavailable
 
 log = logging.getLogger(__name__)
-bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
+bp = Blueprint("suppliers", __name__)  # the directory under /suppliers, one's own pages under /supplier
 
 LABELS = {"french_tech_120": "French Tech 120", "next40": "Next40", "jei": _l("Young innovative company (JEI)"),
           "greentech": "GreenTech Innovation", "french_tech_2030": "French Tech 2030"}
@@ -31,7 +35,7 @@ SIZE_LABELS = {"micro": _l("Micro company"), "small": _l("Small company"), "medi
                "mid": _l("Mid-size company"), "large": _l("Large company")}
 
 
-@bp.get("")
+@bp.get("/suppliers")
 @login_required
 def directory():
     viewer = current_viewer()
@@ -67,10 +71,15 @@ def directory():
     return render_template("search/suppliers.html", **context)
 
 
-@bp.get("/<slug>")
+@bp.get("/suppliers/<slug>")
 @login_required
 def profile(slug: str):
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None or not can_view_supplier(current_viewer(), organisation):
+    viewer = current_viewer()
+    if organisation is None or not can_view_supplier(viewer, organisation):
         abort(404)
-    return render_template("suppliers/profile.html", org=organisation, labels=LABELS)
+    return render_template("suppliers/profile.html", org=organisation, labels=LABELS,
+                           can_edit=can_edit_supplier(viewer, organisation))
+
+
+from app.suppliers import views_profile, views_solutions  # noqa: E402,F401 - routes on bp
