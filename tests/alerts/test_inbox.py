@@ -80,7 +80,7 @@ def test_notifications_are_listed_newest_first_with_their_sentence_time_and_link
 def test_the_header_counts_unread_notifications_on_every_page(client, app, people):
     login(client, "ines@min.gouv.fr")
     header = html(client.get("/"))
-    assert 'aria-label="Notifications (none unread)"' in header
+    assert '<span class="visually-hidden">Notifications (none unread)</span>' in header
     with app.app_context():
         from app.accounts.models import User
         from app.needs.models import Need
@@ -90,7 +90,7 @@ def test_the_header_counts_unread_notifications_on_every_page(client, app, peopl
         commit()
     for path in ("/", "/alerts/", f"/needs/{people['reference']}"):
         page = html(client.get(path))
-        assert 'aria-label="Notifications (1 unread)"' in page, path
+        assert '<span class="visually-hidden">Notifications (1 unread)</span>' in page, path
         assert '<span class="badge badge-danger">1</span>' in page
     assert "A bid was received on Assistant souverain" in html(client.get("/alerts/"))
 
@@ -113,7 +113,7 @@ def test_marking_all_read_empties_the_counter(client, app, people):
     page = html(response)
     assert unread(app, people["lea"]) == set()
     assert "All your notifications are marked as read." in page and "Everything is read." in page
-    assert 'aria-label="Notifications (none unread)"' in page and "data-unread" not in page
+    assert '<span class="visually-hidden">Notifications (none unread)</span>' in page and "data-unread" not in page
 
 
 def test_the_list_is_paginated_by_twenty(client, app, people):
@@ -158,4 +158,4 @@ def test_a_failing_count_never_breaks_the_page(client, app, people, monkeypatch)
     monkeypatch.setattr("app.alerts.views_inbox.unread_count", broken)
     response = client.get("/")
     assert response.status_code == 200
-    assert 'aria-label="Notifications (none unread)"' in html(response)
+    assert '<span class="visually-hidden">Notifications (none unread)</span>' in html(response)
