@@ -40,7 +40,7 @@ from app.api.idempotency import (
 from app.api.import_schemas import ImportArgs, ImportProblemSchema, ImportReportSchema
 from app.events import commit
 from app.extensions import db
-from app.needs import importer, policy
+from app.needs import import_files, importer, policy
 from app.needs.importer import FileFormat, ImportFileError, NeedImportRowSchema
 
 IDEMPOTENCY_ACTION = "api.needs_imported"
@@ -89,7 +89,7 @@ def blueprints() -> list[Blueprint]:
 
 def _read_body() -> tuple[bytes, FileFormat]:
     """The file sent and its format; 413 when too large, 415 for another content type."""
-    limit = importer.MAX_BYTES
+    limit = import_files.MAX_BYTES
     if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
         abort(413, message=importer.import_message("file_too_large", max=limit // (1024 * 1024)))
     mimetype = request.mimetype

@@ -119,7 +119,7 @@ def may_submit_first_bid(organisation, need, now: datetime | None = None) -> boo
     return not private_bid_allowance(organisation, now).exhausted
 
 
-ALLOWANCE_LOCK = 7_310_002  # with the organisation's id: a PostgreSQL advisory lock per supplier
+ALLOWANCE_LOCK = 7_310_003  # with the organisation's id: a PostgreSQL advisory lock per supplier
 
 
 def _serialise_allowance(organisation_id: int) -> None:

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.auth import current_organisation
 from app.events import commit
 from app.extensions import db
-from app.needs import importer, policy
+from app.needs import import_files, importer, policy
 from app.needs.importer import FileFormat, ImportFileError, Mode
 from app.needs.policy import current_viewer
 from app.needs.views import bp
@@ -62,7 +62,7 @@ def import_needs():
             form.file.errors.append(_("Send a .csv or a .json file."))
         else:
             try:
-                rows = importer.parse_file(upload.stream.read(importer.MAX_BYTES + 1), file_format)
+                rows = importer.parse_file(upload.stream.read(import_files.MAX_BYTES + 1), file_format)
             except ImportFileError as exc:
                 form.file.errors.append(exc.message)
             else:

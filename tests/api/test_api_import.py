@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.extensions import db
-from app.needs import importer
+from app.needs import import_files
 from app.needs.models import Need, NeedStatus
 from tests.api.helpers import bearer
 from tests.factories import make_member, make_org
@@ -231,10 +231,10 @@ def test_unsupported_types_and_unreadable_files_are_refused(client, people):
 
 def test_limits_on_rows_and_size(app, client, people, monkeypatch):
     before = count_needs(app)
-    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 2)
     body = assert_problem(post_csv(client, people["buyer"], csv_file(*(csv_line(f"L{n}") for n in range(3)))), 422)
     assert "2" in body["errors"]["file"][0]
-    monkeypatch.setattr(importer, "MAX_BYTES", 1000)
+    monkeypatch.setattr(import_files, "MAX_BYTES", 1000)
     assert_problem(post_csv(client, people["buyer"], csv_file(csv_line("BIG", title="x" * 2000))), 413)
     assert count_needs(app) == before
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.needs import importer
+from app.needs import import_files, importer
 from app.needs.importer import ImportFileError, Mode, import_needs, parse_deadline, parse_file
 from app.needs.models import Need
 from tests.factories import login, make_member, make_org
@@ -102,12 +102,12 @@ def test_files_refused_as_a_whole(ctx, data, code):
 
 
 def test_row_and_size_limits(ctx, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 3)
     with pytest.raises(ImportFileError) as refused:
         parse_file(("title\n" + "A\n" * 4).encode(), "csv")
     assert refused.value.code == "too_many_rows"
     assert len(parse_file(("title\n" + "A\n" * 3).encode(), "csv")) == 3
-    monkeypatch.setattr(importer, "MAX_BYTES", 10)
+    monkeypatch.setattr(import_files, "MAX_BYTES", 10)
     with pytest.raises(ImportFileError) as refused:
         parse_file(b"title\nA long title\n", "csv")
     assert refused.value.code == "file_too_large"
