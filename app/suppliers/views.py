@@ -1,7 +1,7 @@
 """Supplier pages: the directory buyers search, and a supplier's profile.
 
-A supplier's own people change its profile and solutions under /supplier
-(app.suppliers.views_profile and views_solutions, imported at the bottom).
+A supplier's own people change its profile, solutions and certifications under /supplier
+(app.suppliers.views_profile, views_solutions and views_certifications, imported at the bottom).
 """
 
 from __future__ import annotations
@@ -82,4 +82,4 @@ def profile(slug: str):
                            can_edit=can_edit_supplier(viewer, organisation))
 
 
-from app.suppliers import views_profile, views_solutions  # noqa: E402,F401 - routes on bp
+from app.suppliers import views_certifications, views_profile, views_solutions  # noqa: E402,F401 - routes on bp
