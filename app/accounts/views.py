@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts import services
 from app.accounts.auth import current_organisation
@@ -16,11 +18,12 @@ from app.accounts.forms import (
     RegisterForm,
     message_for,
 )
-from app.accounts.models import Membership, Organisation, Role
+from app.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from app.accounts.policy import can_manage_organisation, operator_required
 from app.events import commit
 from app.extensions import db
 from app.i18n import current_locale
+from app.main.paging import paginate, requested_page
 
 bp = Blueprint("accounts", __name__)
 
@@ -134,10 +137,14 @@ def organisation():
     if org is None:
         abort(404)
     manage = can_manage_organisation(current_user, org)
+    members = (select(Membership).join(User, User.id == Membership.user_id)
+               .where(Membership.organisation_id == org.id).options(selectinload(Membership.user))
+               .order_by(User.full_name, Membership.id))
     return render_template(
         "accounts/organisation.html",
         org=org,
         manage=manage,
+        members=paginate(members, page=requested_page()),
         add_form=AddMemberForm(),
         role_form=ChangeRoleForm(),
         empty_form=EmptyForm(),
@@ -194,6 +201,14 @@ def change_role(membership_id: int):
     return redirect(url_for("accounts.organisation"))
 
 
+@bp.get("/organisation/members/<int:membership_id>/remove")
+@login_required
+def confirm_remove_member(membership_id: int):
+    """Who loses access, and the button that removes them."""
+    membership = _managed_membership(membership_id)
+    return render_template("accounts/member_remove.html", membership=membership, action_form=EmptyForm())
+
+
 @bp.post("/organisation/members/<int:membership_id>/remove")
 @login_required
 def remove_member(membership_id: int):
@@ -214,9 +229,13 @@ def remove_member(membership_id: int):
 @bp.get("/operator/organisations")
 @operator_required
 def verify_queue():
+    # The same queue as services.organisations_awaiting_verification, the longest waiting first, paged in SQL.
+    waiting = (select(Organisation)
+               .where(Organisation.verified_at.is_(None), Organisation.kind != OrganisationKind.OPERATOR)
+               .order_by(Organisation.created_at, Organisation.id))
     return render_template(
         "accounts/verify_queue.html",
-        organisations=services.organisations_awaiting_verification(),
+        page=paginate(waiting, page=requested_page(), per_page=50),
         form=EmptyForm(),
     )
 
