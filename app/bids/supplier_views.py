@@ -113,6 +113,21 @@ def edit(reference: str):
     return redirect(url_for("bids.detail", bid_id=bid.id))
 
 
+@bp.get("/needs/<reference>/bid/withdraw")
+@login_required
+def confirm_withdraw(reference: str):
+    """What withdrawing (or discarding a draft) does, and the button that does it."""
+    viewer = current_viewer()
+    need = need_or_404(reference, viewer)
+    bid = services.bid_of(need, viewer.organisation_id)
+    if bid is None:
+        abort(404)
+    if not policy.can_change_bid(viewer, bid):
+        flash(message_for("deadline_passed" if policy.deadline_passed(need, utcnow()) else "bid_decided"), "error")
+        return redirect(url_for("bids.detail", bid_id=bid.id))
+    return render_template("bids/withdraw.html", need=need, bid=bid, action_form=EmptyForm())
+
+
 @bp.post("/needs/<reference>/bid/withdraw")
 @login_required
 def withdraw(reference: str):
@@ -187,14 +202,33 @@ def upload(bid_id: int):
     return redirect(url_for("bids.detail", bid_id=bid.id))
 
 
+def _own_attachment(bid: Bid, attachment_id: int, viewer) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.bid_id != bid.id or not policy.owns_bid(viewer, bid):
+        abort(404)
+    return attachment
+
+
+@bp.get("/bids/<int:bid_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def confirm_remove_attachment(bid_id: int, attachment_id: int):
+    """Which file goes, and the button that removes it."""
+    viewer = current_viewer()
+    bid = bid_or_404(bid_id, viewer)
+    attachment = _own_attachment(bid, attachment_id, viewer)
+    if not policy.can_change_bid(viewer, bid):
+        flash(message_for("bid_locked"), "error")
+        return redirect(url_for("bids.detail", bid_id=bid.id))
+    return render_template("bids/attachment_remove.html", bid=bid, need=bid.need, attachment=attachment,
+                           action_form=EmptyForm())
+
+
 @bp.post("/bids/<int:bid_id>/attachments/<int:attachment_id>/delete")
 @login_required
 def remove_attachment(bid_id: int, attachment_id: int):
     viewer = current_viewer()
     bid = bid_or_404(bid_id, viewer)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.bid_id != bid.id or not policy.owns_bid(viewer, bid):
-        abort(404)
+    attachment = _own_attachment(bid, attachment_id, viewer)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
