@@ -295,6 +295,18 @@ def download(reference: str, attachment_id: int):
     return send_stored(attachment.storage_key, filename=attachment.filename, content_type=attachment.content_type)
 
 
+@bp.get("/<reference>/attachments/<int:attachment_id>/delete")
+@login_required
+def confirm_delete_attachment(reference: str, attachment_id: int):
+    """Which document goes, and the button that removes it."""
+    need = load_need(reference)
+    attachment = _attachment_of(need, attachment_id)
+    viewer = current_viewer()
+    if not policy.can_edit_need(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+    return render_template("needs/attachment_delete.html", need=need, attachment=attachment, action_form=EmptyForm())
+
+
 @bp.post("/<reference>/attachments/<int:attachment_id>/delete")
 @login_required
 def delete_attachment(reference: str, attachment_id: int):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.auth import current_organisation
@@ -19,7 +19,8 @@ from app.db import utcnow
 from app.events import commit
 from app.extensions import db
 from app.i18n import current_locale
-from app.main.services import group_by_status, need_counts, received_bid_counts
+from app.main.paging import paginate, requested_page
+from app.main.services import NEED_STATUS_ORDER, group_by_status, need_counts, received_bid_counts
 from app.matching.matching_pages import draft_existing_solutions, supplier_suggestions
 from app.matching.matching_solutions import existing_solutions_for
 from app.needs import display, policy, services, taxonomy
@@ -115,12 +116,15 @@ def mine():
     viewer = current_viewer()
     if organisation is None or not viewer.is_buyer:
         abort(403)
-    needs = list(db.session.scalars(
-        select(Need).where(Need.buyer_id == organisation.id).order_by(Need.updated_at.desc(), Need.id.desc())
-    ))
+    # Paged in SQL in the order the page groups them: by status (work in progress first), then
+    # most recently changed, so each page shows whole runs of its status groups.
+    by_status = case({status: rank for rank, status in enumerate(NEED_STATUS_ORDER)}, value=Need.status,
+                     else_=len(NEED_STATUS_ORDER))
+    page = paginate(select(Need).where(Need.buyer_id == organisation.id)
+                    .order_by(by_status, Need.updated_at.desc(), Need.id.desc()), page=requested_page())
     return render_template(
-        "needs/mine.html", organisation=organisation, needs_by_status=group_by_status(needs),
-        counts=need_counts(organisation), bid_counts=received_bid_counts([n.id for n in needs]),
+        "needs/mine.html", organisation=organisation, page=page, needs_by_status=group_by_status(page.items),
+        counts=need_counts(organisation), bid_counts=received_bid_counts([n.id for n in page.items]),
         may_post=policy.can_post_need(viewer),
     )
 
