@@ -31,6 +31,7 @@ from app.alerts.tokens import ALL_EMAILS, read_mute_token, read_unsubscribe_toke
 from app.alerts.views import bp
 from app.events import commit
 from app.extensions import csrf, db
+from app.main.paging import Page, paginate, requested_page
 from app.needs import policy
 from app.needs.models import Need
 
@@ -70,14 +71,16 @@ def preferences_form(kinds: list[Kind], user_id: int) -> FlaskForm:
     return PreferencesForm(data=data)
 
 
-def muted_needs(user_id: int) -> list[tuple[MutedNeed, Need, bool]]:
-    """The user's muted needs, newest first, each with whether the user may still see it."""
+def muted_needs(user_id: int, *, page: int = 1) -> Page:
+    """A page of the user's muted needs, newest first, each with whether the user may still see it."""
     viewer = policy.current_viewer()
-    rows = db.session.execute(
+    found = paginate(
         select(MutedNeed, Need).join(Need, Need.id == MutedNeed.need_id)
-        .where(MutedNeed.user_id == user_id).order_by(MutedNeed.created_at.desc(), MutedNeed.id.desc())
+        .where(MutedNeed.user_id == user_id).order_by(MutedNeed.created_at.desc(), MutedNeed.id.desc()),
+        page=page, scalars=False,
     )
-    return [(muted, need, policy.can_view_need(viewer, need)) for muted, need in rows]
+    found.items = [(muted, need, policy.can_view_need(viewer, need)) for muted, need in found.items]
+    return found
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
@@ -94,7 +97,7 @@ def preferences():
         return redirect(url_for("alerts.preferences"))
     status = 400 if form.errors else 200
     return render_template("alerts/preferences.html", form=form, kinds=kinds,
-                           muted=muted_needs(current_user.id)), status
+                           muted=muted_needs(current_user.id, page=requested_page())), status
 
 
 @bp.route("/muted/<int:need_id>/unmute", methods=["POST"])
