@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.accounts.forms import EmptyForm
 from app.events import commit
 from app.extensions import db
+from app.main.paging import paginate, requested_page
 from app.needs.forms import category_label
 from app.suppliers import services
 from app.suppliers.forms import DEPLOYMENT_LABELS, SolutionForm
@@ -34,9 +35,9 @@ def own_solution(organisation, solution_id: int) -> Solution:
 @login_required
 def solutions():
     organisation = editable_organisation()
-    items = db.session.scalars(select(Solution).where(Solution.organisation_id == organisation.id)
-                               .order_by(Solution.name)).all()
-    return render_template("suppliers/solutions.html", org=organisation, solutions=items,
+    page = paginate(select(Solution).where(Solution.organisation_id == organisation.id)
+                    .order_by(Solution.name, Solution.id), page=requested_page())
+    return render_template("suppliers/solutions.html", org=organisation, page=page,
                            category_label=category_label, deployment_labels=DEPLOYMENT_LABELS)
 
 

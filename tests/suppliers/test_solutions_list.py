@@ -1,0 +1,39 @@
+"""The supplier's own solutions are paged in SQL by name and, when none, invite to add the first."""
+
+from __future__ import annotations
+
+from html import unescape
+
+from app.extensions import db
+from app.suppliers import services
+from tests.factories import login, make_org
+
+
+def test_solutions_beyond_a_page_are_on_the_next_page_by_name(app, client):
+    with app.app_context():
+        supplier, owner = make_org("startup", verified=True, email="owner@juriscope.fr")
+        for n in range(21):
+            services.create_solution(supplier, by=owner, values={
+                "name": f"Outil {n:02d}", "summary": "Analyse de contrats", "category_code": "ai.nlp"})
+        db.session.commit()
+    client.get("/lang/en")
+    login(client, "owner@juriscope.fr")
+
+    first = client.get("/supplier/solutions").get_data(as_text=True)
+    second = client.get("/supplier/solutions?page=2").get_data(as_text=True)
+
+    assert "Outil 00" in first and "Outil 19" in first and "Outil 20" not in first
+    assert "Outil 20" in second and "Outil 19" not in second
+    assert "21 solutions" in first and "Page 1 of 2" in first and "Page 2 of 2" in second
+
+
+def test_no_solution_invites_to_add_the_first(app, client):
+    with app.app_context():
+        make_org("startup", verified=True, email="owner@juriscope.fr")
+    client.get("/lang/en")
+    login(client, "owner@juriscope.fr")
+
+    page = unescape(client.get("/supplier/solutions").get_data(as_text=True))
+
+    assert 'data-marker="no-solutions"' in page
+    assert '<a class="button" href="/supplier/solutions/new">Add your first solution</a>' in page
