@@ -10,12 +10,12 @@ figures in words (the tables beside the charts carry the same figures), text in 
 reader's language and amounts formatted as the app formats them. Every text is escaped.
 The drawing scales to the width of its container (``viewBox``), with few, short labels
 so that it stays legible on a phone. Colours pass 3:1 against white and lines differ by
-dash pattern as well as colour.
+dash pattern as well as colour. The drawing primitives and the bar chart itself are shared
+with the other dashboards (app.main.charts).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,16 +23,21 @@ from decimal import Decimal
 from babel.numbers import format_compact_currency, format_decimal
 from flask_babel import format_date
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.commitments.stats import Collective
 from app.i18n import current_locale
+from app.main import charts
+from app.main.charts import BAR_ALL, BAR_PART, GRID, INK, MUTED, nice_step
+from app.main.charts import n as _n
+from app.main.charts import svg as _svg
+from app.main.charts import text as _text
 from app.main.filters import euros
 
-INK, MUTED, GRID = "#1b1f24", "#4a5260", "#c5cbd4"
+__all__ = ["BAR_ALL", "BAR_PART", "GRID", "INK", "MUTED", "Bar", "bar_chart", "compact", "nice_step",
+           "percent_text", "progress_chart"]
+
 VERIFIED, DECLARED, TARGET, NEEDED, PROJECTION = "#1d3f8f", "#b45309", "#4a5260", "#8a1c1c", "#1d3f8f"
-BAR_ALL, BAR_PART = "#7089c4", "#14305f"
-FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
 def compact(cents: int) -> str:
@@ -46,46 +51,6 @@ def percent_text(value: Decimal | None) -> str:
         return "—"
     number = format_decimal(value, format="#,##0.0", locale=current_locale())
     return f"{number}\u00a0%" if current_locale() == "fr" else f"{number}%"
-
-
-def _id(chart_id: str) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", chart_id.lower())
-
-
-def _n(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int = 12, fill: str = INK,
-          weight: str | None = None) -> str:
-    bold = f' font-weight="{weight}"' if weight else ""
-    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{fill}" text-anchor="{anchor}"{bold}>'
-            f"{escape(content)}</text>")
-
-
-def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
-    cid = _id(chart_id)
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" '
-        f'aria-labelledby="{cid}-title {cid}-desc" {FONT}>'
-        f'<title id="{cid}-title">{escape(title)}</title>'
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>'
-        + "".join(body) + "</svg>"
-    )
-
-
-def nice_step(maximum: int, ticks: int = 4) -> int:
-    """A round step (1, 2, 2.5 or 5 × 10^n cents) so that ``ticks`` steps cover ``maximum``."""
-    raw = max(-(-maximum // ticks), 1)
-    magnitude = 1
-    while magnitude * 10 <= raw:
-        magnitude *= 10
-    for factor in (1, 2, 2.5, 5, 10):
-        step = int(magnitude * factor)
-        if step >= raw:
-            return step
-    return magnitude * 10
 
 
 # --- the progress chart ----------------------------------------------------------------------
@@ -216,7 +181,7 @@ def progress_chart(c: Collective, *, chart_id: str = "progress-chart", title: st
     return _svg(chart_id, width, height, title or _("Progress towards the target"), _progress_desc(c), body)
 
 
-# --- bar charts --------------------------------------------------------------------------------
+# --- bar charts (drawn by app.main.charts) -------------------------------------------------------
 
 @dataclass(frozen=True)
 class Bar:
@@ -227,36 +192,7 @@ class Bar:
 
 def bar_chart(bars: list[Bar], *, chart_id: str, title: str, total_label: str | None = None,
               part_label: str | None = None) -> Markup:
-    """Horizontal bars with their label above and their amount at the end."""
-    width, row, top = 360, 38, 4
-    has_parts = any(b.part_cents is not None for b in bars)
-    body: list[str] = []
-    if has_parts and total_label and part_label:
-        for i, (label, colour) in enumerate(((part_label, BAR_PART), (total_label, BAR_ALL))):
-            ly = 4 + i * 15
-            body.append(f'<rect x="4" y="{ly}" width="14" height="10" fill="{colour}"/>')
-            body.append(_text(24, ly + 9, label, size=11))
-        top = 36
-    maximum = max([b.total_cents for b in bars] + [1])
-    span = width - 4 - 84
-    lines = []
-    for i, bar in enumerate(bars):
-        y = top + i * row
-        body.append(_text(4, y + 13, bar.label, size=12))
-        length = span * bar.total_cents / maximum
-        body.append(f'<rect x="4" y="{_n(y + 18)}" width="{_n(max(length, 1 if bar.total_cents else 0))}" '
-                    f'height="14" fill="{BAR_ALL}"/>')
-        if bar.part_cents:
-            body.append(f'<rect x="4" y="{_n(y + 18)}" width="{_n(max(span * bar.part_cents / maximum, 1))}" '
-                        f'height="14" fill="{BAR_PART}"/>')
-        body.append(_text(4 + length + 5, y + 30, compact(bar.total_cents), size=11, fill=MUTED))
-        if bar.part_cents is not None and part_label:
-            lines.append(_("%(label)s: %(total)s (%(part_label)s: %(part)s).", label=bar.label,
-                           total=euros(bar.total_cents), part=euros(bar.part_cents), part_label=part_label))
-        else:
-            lines.append(_("%(label)s: %(total)s.", label=bar.label, total=euros(bar.total_cents)))
-    height = top + max(len(bars), 1) * row + 4
-    if not bars:
-        body.append(_text(4, top + 20, _("No verified purchase yet."), size=12, fill=MUTED))
-        lines.append(_("No verified purchase yet."))
-    return _svg(chart_id, width, height, title, " ".join(lines), body)
+    """Horizontal bars of amounts with their label above and their amount at the end."""
+    return charts.bar_chart([charts.Bar(b.label, b.total_cents, b.part_cents) for b in bars], chart_id=chart_id,
+                            title=title, empty=_("No verified purchase yet."), short=compact, words=euros,
+                            total_label=total_label, part_label=part_label)

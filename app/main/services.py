@@ -7,9 +7,9 @@ that pages, tests and future API endpoints get the same figures.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, join, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation, OrganisationKind
@@ -85,6 +85,34 @@ def public_home(*, now: datetime | None = None) -> dict:
         "suppliers_count": count_verified_suppliers(),
         "latest_needs": latest_public_needs(now=now),
     }
+
+
+# --- Counts by calendar month (the dashboards' charts) ------------------------------------
+
+CHART_MONTHS = 12
+STALE_AFTER = timedelta(days=30)  # a verification waiting longer than this is overdue
+
+
+def month_bounds(now: datetime, months: int = CHART_MONTHS) -> list[tuple[date, datetime, datetime]]:
+    """The last ``months`` calendar months in Paris, oldest first: (first day, start, end) in UTC."""
+    from app.analytics.queries import PARIS, month_starts
+
+    firsts = month_starts(now, months)
+    last = firsts[-1]
+    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    starts = [datetime(d.year, d.month, d.day, tzinfo=PARIS).astimezone(UTC) for d in [*firsts, following]]
+    return [(first, starts[i], starts[i + 1]) for i, first in enumerate(firsts)]
+
+
+def counts_by_month(column, *where, now: datetime, from_=None) -> list[tuple[date, int]]:
+    """How many rows have ``column`` in each of the last 12 months (Paris): one query, one count per month."""
+    bounds = month_bounds(now)
+    counts = [func.count(case((and_(column >= start, column < end), 1))) for _first, start, end in bounds]
+    stmt = select(*counts).where(column >= bounds[0][1], column < bounds[-1][2], *where)
+    if from_ is not None:
+        stmt = stmt.select_from(from_)
+    row = db.session.execute(stmt).one()
+    return [(first, int(count or 0)) for (first, _start, _end), count in zip(bounds, row, strict=True)]
 
 
 # --- Suppliers ---------------------------------------------------------------------------
@@ -231,11 +259,18 @@ def group_by_status(needs: list[Need]) -> list[tuple[NeedStatus, list[Need]]]:
     return [(status, groups[status]) for status in NEED_STATUS_ORDER if status in groups]
 
 
-def buyer_home(organisation: Organisation) -> dict:
+def received_bids_by_month(organisation: Organisation, *, now: datetime | None = None) -> list[tuple[date, int]]:
+    """Bids the buyer received (first submitted, drafts and withdrawn ones aside) in each of the last 12 months."""
+    return counts_by_month(Bid.submitted_at, Need.buyer_id == organisation.id, Bid.status.in_(RECEIVED_BID_STATUSES),
+                           now=now or utcnow(), from_=join(Bid, Need, Need.id == Bid.need_id))
+
+
+def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> dict:
     needs = organisation_needs(organisation)
     counts = need_counts(organisation)
     bid_counts_by_need = received_bid_counts([n.id for n in needs])
     return {
+        "received_bids_by_month": received_bids_by_month(organisation, now=now),
         "organisation": organisation,
         "need_counts": counts,
         "needs_total": sum(counts.values()),
@@ -289,9 +324,43 @@ def declared_purchases_awaiting() -> tuple[int, int]:
     return int(count), int(total)
 
 
-def operator_home() -> dict:
+@dataclass
+class Backlog:
+    """What waits for the operator's verification: how many, and how many for over 30 days."""
+
+    organisations: int
+    organisations_overdue: int
+    purchases: int
+    purchases_overdue: int
+
+
+def verification_backlog(*, now: datetime | None = None) -> Backlog:
+    overdue_before = (now or utcnow()) - STALE_AFTER
+    organisations = db.session.execute(
+        select(func.count(), func.count(case((Organisation.created_at < overdue_before, 1))))
+        .where(Organisation.verified_at.is_(None), Organisation.kind != OrganisationKind.OPERATOR)
+    ).one()
+    purchases = db.session.execute(
+        select(func.count(), func.count(case((Purchase.created_at < overdue_before, 1))))
+        .where(Purchase.status == PurchaseStatus.DECLARED)
+    ).one()
+    return Backlog(int(organisations[0]), int(organisations[1]), int(purchases[0]), int(purchases[1]))
+
+
+def activity_by_month(*, now: datetime | None = None) -> list[tuple[date, int, int, int]]:
+    """Over the last 12 months (Paris): needs published, bids submitted and purchases verified, each month."""
+    now = now or utcnow()
+    needs = counts_by_month(Need.published_at, now=now)
+    bids = counts_by_month(Bid.submitted_at, now=now)
+    purchases = counts_by_month(Purchase.verified_at, Purchase.status == PurchaseStatus.VERIFIED, now=now)
+    return [(month, n, b, p) for (month, n), (_m1, b), (_m2, p) in zip(needs, bids, purchases, strict=True)]
+
+
+def operator_home(*, now: datetime | None = None) -> dict:
     purchases_count, purchases_total = declared_purchases_awaiting()
     return {
+        "activity_by_month": activity_by_month(now=now),
+        "backlog": verification_backlog(now=now),
         "pending_organisations": organisations_awaiting_verification(),
         "pending_organisations_count": count_organisations_awaiting_verification(),
         "pending_purchases_count": purchases_count,
