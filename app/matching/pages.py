@@ -1,10 +1,17 @@
-"""Rendering the search pages (the needs blueprint's /needs calls render_needs_search)."""
+"""Rendering the search pages (the needs blueprint's /needs calls render_needs_search; the
+supplier directory uses render_search_page too).
+
+Search as you type and facet toggles are htmx requests (the HX-Request header): they get
+the results panel alone (facets with their counts, results, pagination) and, out of band,
+the sentence the page's live region announces. `?partial=1` still answers the panel alone.
+A history restore (HX-History-Restore-Request) and every other request get the whole page.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import current_locale
@@ -73,6 +80,27 @@ def render_needs_search():
         deadlines=[(k, str(DEADLINE_LABELS[k])) for k in DEADLINE_WINDOWS],
         flags=[(v, str(t)) for v, t in FLAG_LABELS],
     )
-    if request.args.get("partial"):
-        return render_template("search/_need_panel.html", **context)
-    return render_template("search/needs.html", **context)
+    return render_search_page("search/needs.html", "search/_need_panel.html", context)
+
+
+def is_htmx_request() -> bool:
+    """An htmx request that swaps a fragment in (not one restoring the whole page from history).
+
+    The notification centre and saved searches (app.alerts) answer their htmx actions with
+    fragments too."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render_search_page(page: str, panel: str, context: dict):
+    """The whole search page, or its results panel alone for htmx and ``?partial=1``."""
+    htmx = is_htmx_request()
+    if htmx or request.args.get("partial"):
+        # htmx also gets the live region's sentence out of band; a boosted pagination link
+        # (HX-Boosted) moves focus to the results heading, as the link is gone.
+        body = render_template(panel, oob=htmx, focus_results=htmx and request.headers.get("HX-Boosted") == "true",
+                               **context)
+    else:
+        body = render_template(page, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")  # the same URL answers a fragment or a page
+    return response

@@ -17,6 +17,7 @@ from app.accounts.identifiers import EU_COUNTRIES
 from app.accounts.models import Organisation, SizeCategory
 from app.extensions import db
 from app.i18n import current_locale
+from app.matching.pages import render_search_page
 from app.matching.search import SupplierSearch, search_suppliers
 from app.needs import taxonomy
 from app.needs.policy import current_viewer
@@ -66,9 +67,7 @@ def directory():
         labels=[(k, str(v)) for k, v in LABELS.items()],
         flags=[(v, str(t)) for v, t in FLAG_LABELS],
     )
-    if request.args.get("partial"):
-        return render_template("search/_supplier_panel.html", **context)
-    return render_template("search/suppliers.html", **context)
+    return render_search_page("search/suppliers.html", "search/_supplier_panel.html", context)
 
 
 @bp.get("/suppliers/<slug>")

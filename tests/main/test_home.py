@@ -222,7 +222,10 @@ def test_every_page_has_a_skip_link_landmarks_and_no_inline_script(client):
     assert '<a class="skip-link" href="#main">Aller au contenu</a>' in html
     for landmark in ("<header", '<main id="main"', "<footer", "<nav"):
         assert landmark in html
-    assert "<script" not in html and "style=" not in html
+    # scripts are files the app serves (htmx and its companion), never inline code
+    scripts = re.findall(r"<script\b[^>]*>.*?</script>", html, re.DOTALL)
+    assert scripts and all(re.fullmatch(r'<script src="/static/[^"]+\.js" defer></script>', s) for s in scripts)
+    assert html.count("<script") == len(scripts) and "style=" not in html and " hx-on" not in html
     assert re.search(r'<link rel="stylesheet" href="/static/css/app\.css', html)
     assert "http://" not in html and "https://" not in html  # no CDN, no external font
 
