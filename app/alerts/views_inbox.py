@@ -1,12 +1,27 @@
 """The notification centre: a user's notifications, newest first, and the unread counter
-every page's header shows."""
+every page's header shows.
+
+Marking one notification or all of them read posts a form and redirects back to the centre.
+An htmx request (HX-Request) instead gets the read notification (or the list) to swap in
+place, with the centre's summary and the header's link sent out of band, so the unread
+count changes without a reload.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from flask import abort, flash, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    has_request_context,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -18,6 +33,7 @@ from app.alerts.services import mark_read, unread_count
 from app.alerts.views import bp
 from app.events import commit
 from app.extensions import db
+from app.matching.pages import is_htmx_request
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +80,33 @@ def _own_or_404(notification_id: int) -> Notification:
     return notification
 
 
+def _entry(notification: Notification) -> tuple[Notification, str, str | None]:
+    return notification, kinds.sentence(notification), kinds.link(notification)
+
+
+def _page_asked() -> int:
+    """The page of the centre an action was taken on (a hidden field of its form)."""
+    page = request.form.get("page", type=int)
+    return page if page and page > 1 else 1
+
+
+def _back_to_inbox(page: int):
+    return redirect(url_for("alerts.inbox", page=page) if page > 1 else url_for("alerts.inbox"))
+
+
+def _htmx_update(page: InboxPage, *, entry=None):
+    """The answer to an htmx action: the item (or list), the summary and the header link."""
+    entries = None if entry else [_entry(n) for n in page.items]
+    response = make_response(render_template("alerts/_inbox_update.html", page=page, entry=entry, entries=entries))
+    response.vary.add("HX-Request")
+    return response
+
+
 @bp.get("/")
 @login_required
 def inbox():
     page = inbox_page(current_user.id, request.args.get("page", 1, type=int))
-    entries = [(n, kinds.sentence(n), kinds.link(n)) for n in page.items]
+    entries = [_entry(n) for n in page.items]
     return render_template("alerts/inbox.html", page=page, entries=entries)
 
 
@@ -82,15 +120,28 @@ def open_notification(notification_id: int):
     return redirect(target or url_for("alerts.inbox"))
 
 
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_notification_read(notification_id: int):
+    notification = _own_or_404(notification_id)
+    mark_read(current_user.id, [notification.id])
+    commit()
+    if is_htmx_request():
+        return _htmx_update(inbox_page(current_user.id, _page_asked()), entry=_entry(notification))
+    flash(_("The notification is marked as read."), "success")
+    return _back_to_inbox(_page_asked())
+
+
 @bp.post("/read")
 @login_required
 def read_all():
     changed = mark_read(current_user.id)
     commit()
+    if is_htmx_request():
+        return _htmx_update(inbox_page(current_user.id, _page_asked()))
     if changed:
         flash(_("All your notifications are marked as read."), "success")
-    page = request.form.get("page", type=int)
-    return redirect(url_for("alerts.inbox", page=page) if page and page > 1 else url_for("alerts.inbox"))
+    return _back_to_inbox(_page_asked())
 
 
 @bp.app_context_processor
