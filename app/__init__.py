@@ -107,10 +107,11 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.needs.views import bp as needs_bp
     from app.opendata.views import bp as opendata_bp
+    from app.operations.views import bp as operations_bp
     from app.suppliers.views import bp as suppliers_bp
 
     for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, analytics_bp, commitments_bp,
-                      opendata_bp, api_tokens_bp, billing_bp, billing_webhooks_bp):
+                      opendata_bp, api_tokens_bp, billing_bp, billing_webhooks_bp, operations_bp):
         app.register_blueprint(blueprint)
 
 

@@ -37,6 +37,7 @@ from app.needs.models import (
     Route,
     Visibility,
 )
+from app.operations.models import Operation, OperationKind, OperationStatus
 from app.suppliers.models import Certification, Solution, SolutionAdoption, SupplierProfile
 
 __all__ = [name for name in dir() if name[0].isupper()]

@@ -48,6 +48,7 @@ def _emails_for(events: list[OutboxEvent]) -> dict[int, OutgoingEmail]:
 @bp.get("")
 @operator_required
 def index():
+    from app.operations.services import recent_operations
     from notifications.periodic import runs
 
     queues = failed = None
@@ -64,7 +65,7 @@ def index():
     events = dead_events()
     return render_template("jobs/index.html", runs=runs(), dead=events, emails=_emails_for(events),
                            backlog=backlog(), queues=queues, failed=failed, form=EmptyForm(),
-                           inline=current_app.config["JOBS_INLINE"])
+                           inline=current_app.config["JOBS_INLINE"], operations=recent_operations())
 
 
 @bp.post("/replay/<int:event_id>")

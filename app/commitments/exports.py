@@ -190,3 +190,78 @@ def purchases_table(scope, *, period: tuple[date, date]) -> tuple[list[str], Ite
 
 def source_label(source) -> str:
     return _("Awarded on Tremplin") if getattr(source, "value", source) == "award" else _("Declared")
+
+
+# --- one table for one reader (the download link and the prepared file alike) --------------------
+
+class ExportRefused(Exception):
+    """This reader may not have this table: ``not_found`` (no such table, or another organisation's
+    detail) or not allowed (``not_found`` False: sign in, or 403)."""
+
+    def __init__(self, *, not_found: bool):
+        super().__init__("not found" if not_found else "not allowed")
+        self.not_found = not_found
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    header: list[str]
+    rows: Iterable[list]
+    total: int | None  # rows, when known without reading them all
+
+    def filename(self, today: date) -> str:
+        return f"tremplin-commitment-{self.name}-{today.isoformat()}"
+
+
+def check_export(reader, table: str, organisation: int | None = None) -> None:
+    """Raise ExportRefused unless ``reader`` may download ``table`` (of ``organisation``)."""
+    from app.commitments.dashboard_policy import DETAIL_TABLES, PUBLIC_TABLES, may_export
+
+    if table not in PUBLIC_TABLES | DETAIL_TABLES:
+        raise ExportRefused(not_found=True)
+    if not may_export(reader, table):
+        raise ExportRefused(not_found=False)
+    if table in DETAIL_TABLES and organisation is not None and not reader.may_see_organisation(organisation):
+        raise ExportRefused(not_found=True)
+
+
+def table_for(reader, table: str, *, organisation: int | None = None, programme, today: date,
+              counted: bool = False) -> Table:
+    """The header and rows of ``table`` as ``reader`` may see it (``check_export`` first);
+    ``counted``: count the rows beforehand when they are read by a cursor (the purchases)."""
+    from sqlalchemy import func, select
+
+    from app.commitments.dashboard_policy import DETAIL_TABLES, PUBLIC_TABLES, Audience
+    from app.commitments.public_figures import compute, public_figures
+    from app.commitments.stats import Scope, members
+    from app.commitments.stats_breakdowns import sba_by_buyer
+    from app.extensions import db
+
+    check_export(reader, table, organisation)
+    scope = reader.detail_scope
+    if table in DETAIL_TABLES and organisation is not None:
+        scope = Scope.of_buyer(organisation)
+    if table in PUBLIC_TABLES:
+        # Exact for members and the operator (as on their dashboard), protected for everyone else.
+        exact = reader.audience in (Audience.MEMBER, Audience.OPERATOR)
+        figures = compute(programme, today) if exact else public_figures(programme, today)
+        if table == "progress":
+            header, rows = progress_table(figures.collective)
+        elif table == "sba":
+            header, rows = sba_table([figures.sba])
+        elif table == "deals":
+            header, rows = deals_table(figures.deals)
+        else:
+            header, rows = breakdown_table(figures.breakdowns[table.removeprefix("breakdown-")])
+    elif table == "members":
+        header, rows = members_table(members(programme, scope, today=today))
+    elif table == "sba-buyers":
+        header, rows = sba_table(sba_by_buyer(programme, scope))
+    else:  # purchases: read by a cursor, counted apart
+        header, rows = purchases_table(scope, period=(programme.start, programme.end))
+        total = None
+        if counted:
+            total = db.session.scalar(select(func.count()).select_from(purchases_statement(scope).subquery()))
+        return Table(table, header, rows, total)
+    return Table(table, header, rows, len(rows))

@@ -14,21 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.accounts.auth import current_membership
+from app.accounts.forms import EmptyForm
 from app.accounts.models import Organisation
 from app.commitments import exports
 from app.commitments.charts import Bar, bar_chart, compact, percent_text, progress_chart
 from app.commitments.dashboard_policy import (
-    DETAIL_TABLES,
-    PUBLIC_TABLES,
     Audience,
     Reader,
-    may_export,
     reader_of,
 )
 from app.commitments.eligibility import assess
@@ -38,6 +36,7 @@ from app.commitments.stats import Programme, Scope, collective, member_page, mem
 from app.commitments.stats_breakdowns import Breakdown, SbaRow, sba_by_buyer
 from app.commitments.views import bp
 from app.db import utcnow
+from app.events import commit
 from app.extensions import db, login_manager
 from app.main.filters import PARIS
 
@@ -182,37 +181,38 @@ def public():
 
 @bp.route("/export/<table>.csv")
 def export(table: str):
-    if table not in PUBLIC_TABLES | DETAIL_TABLES:
-        abort(404)
     reader = current_reader()
-    if not may_export(reader, table):
+    programme, today = Programme.from_config(), today_in_paris()
+    try:
+        found = exports.table_for(reader, table, organisation=request.args.get("organisation", type=int),
+                                  programme=programme, today=today)
+    except exports.ExportRefused as refused:
+        if refused.not_found:
+            abort(404)
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(403)
-    programme, today = Programme.from_config(), today_in_paris()
-    scope = reader.detail_scope
-    asked = request.args.get("organisation", type=int)
-    if table in DETAIL_TABLES and asked is not None:
-        if not reader.may_see_organisation(asked):
-            abort(404)
-        scope = Scope.of_buyer(asked)
+    return exports.csv_response(found.filename(today), found.header, found.rows)
 
-    if table in PUBLIC_TABLES:
-        # Exact for members and the operator (as on their dashboard), protected for everyone else.
-        exact = reader.audience in (Audience.MEMBER, Audience.OPERATOR)
-        figures = compute(programme, today) if exact else public_figures(programme, today)
-        if table == "progress":
-            header, rows = exports.progress_table(figures.collective)
-        elif table == "sba":
-            header, rows = exports.sba_table([figures.sba])
-        elif table == "deals":
-            header, rows = exports.deals_table(figures.deals)
-        else:
-            header, rows = exports.breakdown_table(figures.breakdowns[table.removeprefix("breakdown-")])
-    elif table == "members":
-        header, rows = exports.members_table(members(programme, scope, today=today))
-    elif table == "sba-buyers":
-        header, rows = exports.sba_table(sba_by_buyer(programme, scope))
-    else:  # purchases
-        header, rows = exports.purchases_table(scope, period=(programme.start, programme.end))
-    return exports.csv_response(f"tremplin-commitment-{table}-{today.isoformat()}", header, rows)
+
+@bp.post("/export/<table>/prepare")
+@login_required
+def prepare_export(table: str):
+    """Build the CSV file in a background job; its progress page then offers the download."""
+    from app.operations.models import OperationKind
+    from app.operations.services import start_operation
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    reader = current_reader()
+    organisation = request.args.get("organisation", type=int)
+    try:
+        exports.check_export(reader, table, organisation)
+    except exports.ExportRefused as refused:
+        abort(404 if refused.not_found else 403)
+    membership = current_membership()
+    operation = start_operation(OperationKind.EXPORT, owner=current_user,
+                                organisation=membership.organisation if membership else None,
+                                params={"export": "commitments", "table": table, "organisation": organisation})
+    commit()
+    return redirect(url_for("operations.show", operation_id=operation.id), 303)

@@ -55,7 +55,7 @@ caller's transaction: rolling it back undoes the whole import.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -96,6 +96,7 @@ from app.needs.validation import (
     route_for,
 )
 
+PROGRESS_EVERY = 25  # rows between two calls of an import's progress callback
 IMPORT_LOCK = 7_310_002  # a PostgreSQL advisory lock space: one import per buyer at a time
 
 __all__ = ["NeedImportRowSchema", "CSV_COLUMNS", "FileFormat", "IMPORT_ACTION", "ImportFileError", "MAX_BYTES", "MAX_ROWS", "MESSAGES", "SourceRow", "fingerprint", "import_message", "parse_csv", "parse_deadline", "parse_file", "parse_json", "ImportReport", "Mode", "already_imported", "import_needs"]
@@ -162,12 +163,20 @@ def already_imported(buyer: Organisation, external_ids: list[str]) -> dict[str, 
 
 def import_needs(rows: list[SourceRow], *, buyer: Organisation, by: User, file_format: FileFormat | str,
                  mode: Mode | str = Mode.ALL_OR_NOTHING, dry_run: bool = False, publish: bool = False,
-                 now: datetime | None = None) -> ImportReport:
+                 now: datetime | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
     """Check every row, then (unless refused or a dry run) create the valid ones.
 
     Never commits; writes nothing when the report is ``rejected`` or on a dry run. The
-    caller has checked that ``by`` may post needs for ``buyer``.
+    caller has checked that ``by`` may post needs for ``buyer``. ``progress`` (if given) is
+    called with ``("check", rows checked, rows)`` every ``PROGRESS_EVERY`` rows and at the
+    end of the check, then ``("write", needs created, needs to create)`` likewise, its
+    first call (0 created) coming before anything is written.
     """
+    def tell(phase: str, done: int, total: int) -> None:
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(phase, done, total)
+
     now = now or utcnow()
     file_format, mode = FileFormat(file_format), Mode(mode)
     report = ImportReport(mode=mode, file_format=file_format, dry_run=dry_run, publish=publish, rows=len(rows))
@@ -180,7 +189,8 @@ def import_needs(rows: list[SourceRow], *, buyer: Organisation, by: User, file_f
     imported_before = already_imported(buyer, sorted({r.external_id for r in rows if r.external_id}))
     first_row: dict[str, int] = {}
     valid: list[tuple[SourceRow, dict]] = []
-    for source in rows:
+    tell("check", 0, len(rows))
+    for checked, source in enumerate(rows, start=1):
         errors = {name: list(texts) for name, texts in source.errors.items()}
 
         def add(name: str, message: str, errors=errors) -> None:
@@ -213,10 +223,12 @@ def import_needs(rows: list[SourceRow], *, buyer: Organisation, by: User, file_f
                                   "errors": errors})
         else:
             valid.append((source, values))
+        tell("check", checked, len(rows))
     report.valid = len(valid)
     if dry_run or report.rejected:
         return report
-    for source, values in valid:
+    tell("write", 0, len(valid))
+    for written, (source, values) in enumerate(valid, start=1):
         need = services.create_need(buyer=buyer, by=by, values=values, now=now)
         if publish:
             services.publish_need(need, by=by, now=now)
@@ -225,4 +237,5 @@ def import_needs(rows: list[SourceRow], *, buyer: Organisation, by: User, file_f
                               "row": source.row, "format": file_format.value})
         report.imported.append({"row": source.row, "line": source.line, "external_id": source.external_id,
                                 "reference": need.reference, "status": need.status.value})
+        tell("write", written, len(valid))
     return report

@@ -2,11 +2,19 @@
 
 Thin, like the other needs pages: the form is read, app.needs.importer checks and imports,
 the page shows the per-row report. Same rules as ``POST /api/v1/needs/import``.
+
+The file as a whole (type, size, columns, number of rows) is checked in the request, so a
+wrong file is refused at once on the form. A file of up to ``INLINE_ROWS`` rows is then
+imported in the request and its report shown here, as before: it takes well under a
+second. A larger one is kept and imported by a background operation: the buyer is sent to
+its progress page, which shows the same report when it is done.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -23,6 +31,11 @@ from app.needs import import_files, importer, policy
 from app.needs.importer import FileFormat, ImportFileError, Mode
 from app.needs.policy import current_viewer
 from app.needs.views import bp
+from app.operations.files import store_bytes
+from app.operations.models import OperationKind
+from app.operations.services import start_operation
+
+INLINE_ROWS = 50  # more rows than this go to a background operation (setting IMPORT_INLINE_ROWS)
 
 
 class ImportForm(FlaskForm):
@@ -45,6 +58,17 @@ def _file_format(filename: str) -> FileFormat | None:
     return None
 
 
+def _import_in_background(form: ImportForm, data: bytes, file_format: FileFormat, filename: str, rows: int):
+    """Keep the file and start the import operation; the buyer follows it on its page."""
+    operation = start_operation(
+        OperationKind.NEEDS_IMPORT, owner=current_user, organisation=current_organisation(), total=rows,
+        params={"storage_key": store_bytes(data), "format": file_format.value, "mode": form.mode.data,
+                "dry_run": bool(form.dry_run.data), "publish": bool(form.publish.data),
+                "filename": os.path.basename(filename.replace("\\", "/"))[:120], "rows": rows})
+    commit()
+    return redirect(url_for("operations.show", operation_id=operation.id), 303)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_needs():
@@ -61,11 +85,14 @@ def import_needs():
         elif file_format is None:
             form.file.errors.append(_("Send a .csv or a .json file."))
         else:
+            data = upload.stream.read(import_files.MAX_BYTES + 1)
             try:
-                rows = importer.parse_file(upload.stream.read(import_files.MAX_BYTES + 1), file_format)
+                rows = importer.parse_file(data, file_format)
             except ImportFileError as exc:
                 form.file.errors.append(exc.message)
             else:
+                if len(rows) > current_app.config.get("IMPORT_INLINE_ROWS", INLINE_ROWS):
+                    return _import_in_background(form, data, file_format, upload.filename, len(rows))
                 report = importer.import_needs(
                     rows, buyer=current_organisation(), by=current_user, file_format=file_format,
                     mode=form.mode.data, dry_run=form.dry_run.data, publish=form.publish.data)
@@ -82,4 +109,5 @@ def import_needs():
     elif report is not None and report.rejected:
         status = 422
     return render_template("needs/import.html", form=form, report=report, columns=importer.CSV_COLUMNS,
-                           max_rows=importer.MAX_ROWS), status
+                           max_rows=importer.MAX_ROWS,
+                           inline_rows=current_app.config.get("IMPORT_INLINE_ROWS", INLINE_ROWS)), status
