@@ -15,6 +15,7 @@ from app.accounts.models import Organisation
 from app.events import commit
 from app.extensions import db
 from app.files.storage import send_stored
+from app.main.paging import requested_page
 from app.matching.matching_pages import supplier_suggestions
 from app.needs import attachments, participation, policy, queries, services
 from app.needs.forms import AnswerForm, AttachmentForm, InviteForm, QuestionForm, ReasonForm
@@ -22,7 +23,14 @@ from app.needs.messages import message_for
 from app.needs.models import Attachment, Need, Question
 from app.needs.policy import current_viewer
 from app.needs.validation import NeedError
-from app.needs.views import bp, commit_or_conflict, load_need, refuse, render_detail
+from app.needs.views import (
+    bp,
+    commit_or_conflict,
+    invitations_page,
+    load_need,
+    refuse,
+    render_detail,
+)
 
 
 def _back(need: Need):
@@ -134,6 +142,7 @@ def _invite_page(need: Need, form: InviteForm, status: int = 200):
     return render_template(
         "needs/invite.html", need=need, form=form, query=query,
         candidates=queries.supplier_candidates(need, query),
+        invitations=invitations_page(need, page=requested_page()),
         suggestions=suggestions, suggestions_unavailable=unavailable,
         # without the engine, the suppliers of the need's categories, as before
         category_suppliers=queries.suggested_suppliers(need) if unavailable else [],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.auth import current_organisation
@@ -36,8 +36,8 @@ from app.needs.forms import (
     weight_fields,
 )
 from app.needs.messages import APPROACH_LABELS, CRITERION_LABELS, message_for
-from app.needs.models import Need, NeedStatus
-from app.needs.participation import find_follow, visible_questions
+from app.needs.models import Answer, Invitation, Need, NeedStatus, Question
+from app.needs.participation import find_follow
 from app.needs.policy import current_viewer
 from app.needs.regions import REGIONS
 from app.needs.validation import in_core_band, publication_problems
@@ -208,6 +208,25 @@ def edit(reference: str):
 # --- reading ------------------------------------------------------------------------------------
 
 
+def questions_page(need: Need, viewer, *, sees_all: bool, page: int):
+    """A page of the questions the viewer may read (as app.needs.participation.visible_questions:
+    answered ones for everyone, unanswered ones for the buyer's side and their asker), oldest first."""
+    stmt = select(Question).where(Question.need_id == need.id)
+    if not sees_all:
+        readable = [select(Answer.id).where(Answer.question_id == Question.id).exists()]
+        if viewer.organisation_id is not None:
+            readable.append(Question.asked_by_org_id == viewer.organisation_id)
+        stmt = stmt.where(or_(*readable))
+    return paginate(stmt.order_by(Question.created_at, Question.id), page=page)
+
+
+def invitations_page(need: Need, *, page: int):
+    """A page of the suppliers invited to the need, in the order they were invited."""
+    return paginate(select(Invitation).where(Invitation.need_id == need.id)
+                    .order_by(Invitation.created_at, Invitation.id), page=page)
+
+
+
 def render_detail(need: Need, *, status: int = 200, **forms):
     viewer = current_viewer()
     now = utcnow()
@@ -238,7 +257,8 @@ def render_detail(need: Need, *, status: int = 200, **forms):
         "can": can,
         "insider": insider,
         "shows_buyer": policy.shows_buyer_identity(viewer, need),
-        "questions": visible_questions(need, organisation_id=viewer.organisation_id, sees_all=insider),
+        "questions": questions_page(need, viewer, sees_all=insider, page=requested_page("questions_page")),
+        "invitations": invitations_page(need, page=requested_page("invitations_page")) if insider else None,
         "attachments": need_attachments(need),
         "amendments": list(reversed(need.amendments)),
         "following": can["follow"] and find_follow(need, current_user) is not None,

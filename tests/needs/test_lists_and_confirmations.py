@@ -105,3 +105,85 @@ def test_a_supplier_gets_no_document_removal_page(app, client, tmp_path):
         assert client.get(f"/needs/{reference}/attachments/{attachment_id}/delete").status_code == 403
     finally:
         app.config.pop("UPLOAD_PATH", None)
+
+
+def _questions(need, asker, *, answered: int, unanswered: int) -> None:
+    from app.needs.models import Answer, Question
+
+    start = utcnow() - timedelta(days=2)
+    for n in range(answered + unanswered):
+        question = Question(need_id=need.id, asked_by_org_id=asker.id, body=f"Question {n:02d}?",
+                            created_at=start + timedelta(minutes=n))
+        if n < answered:
+            question.answer = Answer(body=f"Answer {n:02d}.")
+        db.session.add(question)
+    db.session.commit()
+
+
+def test_questions_beyond_a_page_go_on_to_the_next_page_counting_only_readable_ones(app, client):
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        asker, _ = make_org("startup", email="asker@startup.fr", verified=True)
+        make_org("startup", email="reader@startup.fr", verified=True)
+        need = make_need(buyer, title="Open need")
+        _questions(need, asker, answered=21, unanswered=3)
+        reference = need.reference
+    client.get("/lang/en")
+    login(client, "reader@startup.fr")
+
+    first = html(client.get(f"/needs/{reference}"))
+    second = html(client.get(f"/needs/{reference}?questions_page=2"))
+
+    assert "Question 00?" in first and "Question 19?" in first and "Question 20?" not in first
+    # another supplier reads the 21 answered questions only: page 2 holds one, no unanswered ones
+    assert "Question 20?" in second and "Question 21?" not in second and "Question 00?" not in second
+    assert "Page 2 of 2" in second
+    assert f"/needs/{reference}?questions_page=1#questions-title" in second
+
+    client.post("/logout")
+    login(client, "buyer@groupe.fr")
+    buyer_second = html(client.get(f"/needs/{reference}?questions_page=2"))
+    assert "Question 23?" in buyer_second  # the buyer's side reads all 24
+
+
+def test_no_question_tells_a_supplier_to_ask_and_the_buyer_to_invite(app, client):
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        make_org("startup", email="reader@startup.fr", verified=True)
+        reference = make_need(buyer, title="Open need").reference
+    client.get("/lang/en")
+    login(client, "reader@startup.fr")
+
+    supplier_page = html(client.get(f"/needs/{reference}"))
+    client.post("/logout")
+    login(client, "buyer@groupe.fr")
+    buyer_page = html(client.get(f"/needs/{reference}"))
+
+    assert 'data-marker="no-questions"' in supplier_page and 'href="#question-body"' in supplier_page
+    assert 'id="question-body"' in supplier_page
+    assert 'data-marker="no-questions"' in buyer_page and f'href="/needs/{reference}/invite"' in buyer_page
+    assert 'data-marker="no-invitations"' in buyer_page
+
+
+def test_invited_suppliers_beyond_a_page_go_on_to_the_next_page(app, client):
+    from app.needs.models import Invitation
+
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        suppliers = [make_org("startup", name=f"Invited {n:02d}", verified=True)[0] for n in range(21)]
+        need = make_need(buyer, title="Open need", visibility="invitation")
+        start = utcnow() - timedelta(days=1)
+        for n, supplier in enumerate(suppliers):
+            db.session.add(Invitation(need_id=need.id, supplier_id=supplier.id, created_at=start + timedelta(minutes=n)))
+        db.session.commit()
+        reference = need.reference
+    client.get("/lang/en")
+    login(client, "buyer@groupe.fr")
+
+    first = html(client.get(f"/needs/{reference}"))
+    second = html(client.get(f"/needs/{reference}?invitations_page=2"))
+    invite_second = html(client.get(f"/needs/{reference}/invite?page=2"))
+
+    assert "Invited 00" in first and "Invited 19" in first and "Invited 20" not in first
+    assert "Invited 20" in second and "Invited 19" not in second
+    assert 'data-marker="invited"' in invite_second and "Page 2 of 2" in invite_second
