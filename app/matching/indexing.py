@@ -68,7 +68,9 @@ PROGRESS_EVERY = 500  # documents between two progress reports of a reindex
 def reindex_totals(which: str = "all") -> dict[str, int]:
     """How many documents a reindex of ``which`` will write, per index."""
     from sqlalchemy import func
+    from sqlalchemy.orm import configure_mappers
 
+    configure_mappers()  # the supplier query names relationships set up with the mappers
     totals = {}
     if which in ("all", "needs"):
         totals["needs"] = db.session.scalar(select(func.count()).select_from(Need)) or 0
