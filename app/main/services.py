@@ -18,6 +18,7 @@ from app.commitments.models import Purchase, PurchaseStatus
 from app.db import utcnow
 from app.extensions import db
 from app.needs.models import Invitation, Need, NeedStatus, Visibility
+from app.needs.policy import bids_unsealed
 from app.suppliers.models import Solution, SupplierProfile
 
 SUPPLIER_KINDS = (OrganisationKind.STARTUP, OrganisationKind.SME)
@@ -266,9 +267,11 @@ def received_bids_by_month(organisation: Organisation, *, now: datetime | None =
 
 
 def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> dict:
+    now = now or utcnow()
     needs = organisation_needs(organisation)
     counts = need_counts(organisation)
     bid_counts_by_need = received_bid_counts([n.id for n in needs])
+    latest_bids = latest_received_bids(organisation)
     return {
         "received_bids_by_month": received_bids_by_month(organisation, now=now),
         "organisation": organisation,
@@ -278,7 +281,9 @@ def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> di
         "needs_by_status": group_by_status(needs),
         "bid_counts_by_need": bid_counts_by_need,
         "received_bids_total": sum(bid_counts_by_need.values()),
-        "latest_bids": latest_received_bids(organisation),
+        "latest_bids": latest_bids,
+        # Sealed bids are counted and dated, their suppliers named only once the deadline has passed.
+        "sealed_bid_ids": {bid.id for bid in latest_bids if not bids_unsealed(bid.need, now)},
     }
 
 

@@ -240,6 +240,17 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(panel.get_by_role("link", name="Comparer les offres")).to_have_count(0)
         assert SME_ORG not in text_of(buyer), "a sealed bid's supplier is named to the buyer"
         shot(buyer, "journey2-11-buyer-sealed")
+        # The dashboard lists the two bids as received, sealed, their suppliers not named.
+        buyer.get_by_role("navigation").get_by_role("link", name="Tableau de bord").first.click()
+        received = buyer.get_by_role("region", name="Dernières offres reçues").get_by_role("row").filter(
+            has_text=TITLE)
+        expect(received).to_have_count(2)
+        for row in received.all():
+            expect(row).to_contain_text("Sous pli scellé jusqu’à la date limite")
+            expect(row).not_to_contain_text(STARTUP_ORG)
+            expect(row).not_to_contain_text(SME_ORG)
+        shot(buyer, "journey2-11b-buyer-dashboard-sealed")
+        buyer.goto(f"/needs/{reference}")
 
         # --- 10. The buyer answers the question; the startup reads the answer. ----------------
         question = buyer.get_by_role("region", name="Questions et réponses").get_by_role("listitem").filter(

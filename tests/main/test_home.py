@@ -152,7 +152,38 @@ def test_a_buyer_sees_its_needs_by_status_and_the_bids_it_received(client, app):
     assert stat(html, "besoin ouvert aux offres") == 1
     # A draft bid is the supplier's private work: the buyer neither counts nor sees it.
     assert stat(html, "offre reçue") == 1
-    assert "Quantix" in html and "Brouillonne SARL" not in html
+    assert "Brouillonne SARL" not in html
+    # The submitted bid is sealed until the deadline: listed, its supplier not named yet.
+    assert "Quantix" not in html and "Sous pli scellé jusqu’à la date limite" in html
+
+
+def test_the_buyer_dashboard_names_a_bid_supplier_only_once_bids_are_unsealed(client, app):
+    with app.app_context():
+        ministry, _ = make_org("administration", name="Ministère A", email="acheteur@ministere.gouv.fr")
+        sealed = make_need(ministry, title="Messagerie souveraine")
+        past = make_need(ministry, title="Hébergement des archives", deadline_in_days=-1)
+        for need, name in ((sealed, "Quantix"), (past, "Archivia")):
+            supplier, _ = make_org("startup", name=name)
+            make_bid(need, supplier, status=BidStatus.SUBMITTED)
+    login(client, "acheteur@ministere.gouv.fr")
+    html = page(client.get("/"))
+    # Public procurement: a sealed bid is counted, its supplier named only after the deadline.
+    assert stat(html, "offres reçues") == 2
+    assert "Messagerie souveraine" in html and "Quantix" not in html
+    assert "Sous pli scellé jusqu’à la date limite" in html
+    assert "Hébergement des archives" in html and "Archivia" in html
+
+
+def test_the_buyer_dashboard_names_the_supplier_of_a_bid_that_is_not_sealed(client, app):
+    with app.app_context():
+        group, _ = make_org("corporate", name="Groupe C", email="achats@groupe-c.fr")
+        need = make_need(group, title="Portail fournisseurs", sealed_bids=False)
+        supplier, _ = make_org("startup", name="Portalis")
+        make_bid(need, supplier, status=BidStatus.SUBMITTED)
+    login(client, "achats@groupe-c.fr")
+    html = page(client.get("/"))
+    # A private purchase whose bids are read as they arrive.
+    assert "Portalis" in html and "Sous pli scellé" not in html
 
 
 def test_an_ambassador_sees_the_organisation_needs_and_where_suggestions_will_be(client, app):
