@@ -173,3 +173,18 @@ def test_nobody_else_may_rebuild_the_search_index(app, client, people):
     assert client.post("/operations/reindex").status_code == 403
     with app.app_context():
         assert db.session.query(Operation).count() == 0
+
+
+def test_the_operator_prepares_one_members_purchases_from_its_detail(app, client, alliance, people):
+    login(client, people["operator"])
+    html = client.get(f"/commitment/?organisation={alliance['alpha']}&lang=en").get_data(as_text=True)
+    action = f'action="/commitment/export/purchases/prepare?organisation={alliance["alpha"]}"'
+    assert action in html and "Prepare the members file" not in html
+    operation_id = operation_id_of(client.post(f"/commitment/export/purchases/prepare?organisation={alliance['alpha']}"))
+    download = client.get(f"/operations/{operation_id}/download")
+    assert download.status_code == 200 and download.get_data(as_text=True).count("Fournisseur") == 12
+
+
+def test_the_open_data_page_says_its_files_need_no_preparing(client):
+    html = client.get("/open-data/?lang=en").get_data(as_text=True)
+    assert "There is nothing to prepare: a download starts at once" in html
