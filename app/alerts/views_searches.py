@@ -6,11 +6,15 @@ service (app.alerts.saved_searches) and commits once; refused input re-renders t
 with the message, status 400, and saves nothing. Instant alerts are a paid plan's: on a
 plan without them the choice is marked as such and refused with a link to upgrade, and an
 instant search kept from before is shown as delivered in the daily digest.
+
+Pause, resume and the frequency also answer htmx requests (HX-Request): the search's card
+alone, refused input included (htmx swaps only successful answers), with the message the
+page would have flashed sent out of band to the list's live region.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +32,7 @@ from app.alerts.saved_searches import SavedSearchError, SavedSearchNotFound, sea
 from app.alerts.views import bp
 from app.events import commit
 from app.extensions import db
+from app.matching.pages import is_htmx_request
 from app.matching.search import NeedSearch
 
 FORM_FIELDS = ("name", "frequency", "csrf_token")
@@ -86,19 +91,45 @@ def _search_args_of_form() -> MultiDict:
     return args
 
 
+def _row(search, error: str | None = None) -> dict:
+    """What a saved search's card shows (alerts/_saved_search.html)."""
+    return {
+        "search": search,
+        "filters": filters_in_words(search),
+        "results_url": url_for("needs.search", **search_args(search.query, search.filters).to_dict(flat=False)),
+        "frequency_label": str(FREQUENCY_LABELS[search.frequency]),
+        "error": error,
+        "held": services.instant_held(search),
+    }
+
+
+def _render_card(search_id: int, *, message: str | None = None, error: str | None = None,
+                 plan_refused: bool = False):
+    """An htmx answer: the search's card again and the message for the page's live region."""
+    from app.billing.entitlements import upgrade_url
+
+    response = make_response(render_template(
+        "alerts/_saved_search_update.html", row=_row(services.search_of(current_user, search_id), error),
+        message=message, frequency_form=FrequencyForm(), action_form=EmptyForm(),
+        frequencies=plan_frequency_choices(), upgrade_url=upgrade_url(), plan_refused=plan_refused))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _done(search_id: int, message: str):
+    """After a change: the card for htmx, else the list again with the message flashed."""
+    if is_htmx_request():
+        return _render_card(search_id, message=message)
+    flash(message, "success")
+    return redirect(url_for("alerts.saved_searches"))
+
+
 def _render_list(*, new_form: SaveSearchForm | None = None, new_args: MultiDict | None = None,
                  row_errors: dict[int, str] | None = None, status: int = 200, plan_refused: bool = False):
     from app.billing.entitlements import upgrade_url
 
     searches = services.searches_of(current_user)
-    rows = [{
-        "search": s,
-        "filters": filters_in_words(s),
-        "results_url": url_for("needs.search", **search_args(s.query, s.filters).to_dict(flat=False)),
-        "frequency_label": str(FREQUENCY_LABELS[s.frequency]),
-        "error": (row_errors or {}).get(s.id),
-        "held": services.instant_held(s),
-    } for s in searches]
+    rows = [_row(s, (row_errors or {}).get(s.id)) for s in searches]
     new_search = None
     if new_args is not None:
         params = NeedSearch.from_args(new_args)
@@ -161,8 +192,7 @@ def pause_saved_search(search_id: int):
     services.pause_search(current_user, saved.id)
     name = saved.name
     commit()
-    flash(_("Alerts of « %(name)s » are paused.", name=name), "success")
-    return redirect(url_for("alerts.saved_searches"))
+    return _done(search_id, _("Alerts of « %(name)s » are paused.", name=name))
 
 
 @bp.post("/searches/<int:search_id>/resume")
@@ -173,8 +203,7 @@ def resume_saved_search(search_id: int):
     services.resume_search(current_user, saved.id)
     name = saved.name
     commit()
-    flash(_("Alerts of « %(name)s » are back on, for needs published from now on.", name=name), "success")
-    return redirect(url_for("alerts.saved_searches"))
+    return _done(search_id, _("Alerts of « %(name)s » are back on, for needs published from now on.", name=name))
 
 
 @bp.post("/searches/<int:search_id>/frequency")
@@ -188,12 +217,13 @@ def saved_search_frequency(search_id: int):
         services.set_frequency(current_user, saved.id, form.frequency.data)
     except SavedSearchError as exc:
         db.session.rollback()
+        if is_htmx_request():
+            return _render_card(search_id, error=exc.message, plan_refused=exc.code == "instant_requires_plan")
         return _render_list(row_errors={search_id: exc.message}, status=400,
                             plan_refused=exc.code == "instant_requires_plan")
     name, label = saved.name, str(FREQUENCY_LABELS[saved.frequency])
     commit()
-    flash(_("Alerts of « %(name)s »: %(frequency)s.", name=name, frequency=label.lower()), "success")
-    return redirect(url_for("alerts.saved_searches"))
+    return _done(search_id, _("Alerts of « %(name)s »: %(frequency)s.", name=name, frequency=label.lower()))
 
 
 @bp.get("/searches/<int:search_id>/delete")

@@ -147,3 +147,29 @@ def test_marking_a_notification_read_updates_the_header_badge_without_a_reload(p
     page.reload()
     assert page.locator(f"li[data-notification-id='{notification_id}'][data-unread]").count() == 0
     assert not console_errors, console_errors
+
+
+def test_pausing_a_saved_search_swaps_its_card_without_a_reload(page, console_errors):
+    sign_in(page, "startup@demo.tremplin.fr")
+    page.goto("/alerts/searches")
+    cards = page.locator("li.saved-search")
+    if cards.count() == 0:
+        pytest.skip("the demo startup has no saved search")
+    search = cards.first
+    search_id = search.get_attribute("data-search-id")
+    toggle = page.locator(f"#saved-search-{search_id}-pause")
+    label = toggle.inner_text()
+    page.evaluate(MARKER)
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("([id, t]) => document.getElementById(id)?.innerText !== t",
+                           arg=[f"saved-search-{search_id}-pause", label])
+    assert page.evaluate(SURVIVED), "the page was reloaded"
+    assert page.evaluate("document.activeElement.id") == f"saved-search-{search_id}-pause"
+    assert page.locator("#saved-search-status .flash").is_visible()
+    shot(page, "interactions-saved-search-toggled")
+    # Back as it was, for the other tests of the demo market.
+    page.keyboard.press("Enter")
+    page.wait_for_function("([id, t]) => document.getElementById(id)?.innerText === t",
+                           arg=[f"saved-search-{search_id}-pause", label])
+    assert not console_errors, console_errors
