@@ -70,6 +70,17 @@ def publish(reference: str):
     return _back(need)
 
 
+@bp.get("/<reference>/cancel")
+@login_required
+def confirm_cancel(reference: str):
+    """What cancelling does, the reason to give, and the button that cancels."""
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_cancel(viewer, need):
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_cancellable")
+    return _closing_page(need, "cancel", ReasonForm(prefix="cancel"))
+
+
 @bp.post("/<reference>/cancel")
 @login_required
 def cancel(reference: str):
@@ -104,6 +115,18 @@ def discard(reference: str):
     return redirect(url_for("needs.mine"))
 
 
+@bp.get("/<reference>/unsuccessful")
+@login_required
+def confirm_unsuccessful(reference: str):
+    """What declaring the need unsuccessful does, the reason to give, and the button."""
+    need = load_need(reference)
+    viewer = current_viewer()
+    if not policy.can_declare_unsuccessful(viewer, need):
+        code = "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
+        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
+    return _closing_page(need, "unsuccessful", ReasonForm(prefix="unsuccessful"))
+
+
 @bp.post("/<reference>/unsuccessful")
 @login_required
 def unsuccessful(reference: str):
@@ -114,6 +137,11 @@ def unsuccessful(reference: str):
         return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
     return _close_with_reason(need, "unsuccessful", services.declare_unsuccessful,
                               _("The need is declared unsuccessful."))
+
+
+def _closing_page(need: Need, prefix: str, form: ReasonForm, status: int = 200):
+    """The confirmation page of cancelling (prefix "cancel") or declaring unsuccessful."""
+    return render_template("needs/close_confirm.html", need=need, action=prefix, form=form), status
 
 
 def _close_with_reason(need: Need, prefix: str, operation, done: str):
@@ -127,7 +155,7 @@ def _close_with_reason(need: Need, prefix: str, operation, done: str):
         if exc.field != "reason":
             return refuse(need, allowed_actor=True, code=exc.code)
         _field_error(form, "reason", exc)
-        return render_detail(need, status=400, **{f"{prefix}_form": form})
+        return _closing_page(need, prefix, form, status=400)
     if commit_or_conflict(need):
         flash(done, "success")
     return _back(need)

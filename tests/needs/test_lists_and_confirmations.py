@@ -187,3 +187,56 @@ def test_invited_suppliers_beyond_a_page_go_on_to_the_next_page(app, client):
     assert "Invited 00" in first and "Invited 19" in first and "Invited 20" not in first
     assert "Invited 20" in second and "Invited 19" not in second
     assert 'data-marker="invited"' in invite_second and "Page 2 of 2" in invite_second
+
+
+def test_cancelling_a_need_asks_first_and_cancels_only_when_confirmed(app, client):
+    from app.needs.models import NeedStatus
+
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        reference = make_need(buyer, title="Open need").reference
+    client.get("/lang/en")
+    login(client, "buyer@groupe.fr")
+
+    detail = html(client.get(f"/needs/{reference}"))
+    confirmation = client.get(f"/needs/{reference}/cancel")
+
+    assert f'href="/needs/{reference}/cancel"' in detail
+    text = html(confirmation)
+    assert confirmation.status_code == 200 and "Cancel « Open need »?" in text
+    assert f'action="/needs/{reference}/cancel"' in text and 'name="cancel-reason"' in text
+    with app.app_context():
+        assert db.session.scalar(select(Need.status).where(Need.reference == reference)) == NeedStatus.PUBLISHED
+
+    missing = client.post(f"/needs/{reference}/cancel", data={"cancel-reason": ""})
+    assert missing.status_code == 400 and 'data-marker="cancel-form"' in html(missing)
+
+    assert client.post(f"/needs/{reference}/cancel", data={"cancel-reason": "Covered elsewhere."}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Need.status).where(Need.reference == reference)) == NeedStatus.CANCELLED
+
+
+def test_declaring_unsuccessful_asks_first_and_only_after_the_deadline(app, client):
+    from app.needs.models import NeedStatus
+
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        open_ref = make_need(buyer, title="Open need").reference
+        closed_ref = make_need(buyer, title="Closed need", status="closed").reference
+        make_org("startup", email="claire@orbinova.fr", verified=True)
+    client.get("/lang/en")
+    login(client, "buyer@groupe.fr")
+
+    too_early = client.get(f"/needs/{open_ref}/unsuccessful")
+    confirmation = client.get(f"/needs/{closed_ref}/unsuccessful")
+
+    assert too_early.status_code == 302
+    text = html(confirmation)
+    assert confirmation.status_code == 200 and "Declare « Closed need » unsuccessful?" in text
+    assert 'name="unsuccessful-reason"' in text
+    with app.app_context():
+        assert db.session.scalar(select(Need.status).where(Need.reference == closed_ref)) == NeedStatus.CLOSED
+
+    client.post("/logout")
+    login(client, "claire@orbinova.fr")
+    assert client.get(f"/needs/{closed_ref}/cancel").status_code in (403, 404)
