@@ -111,6 +111,24 @@ def shortlist(bid_id: int):
     return redirect(url_for("bids.received", reference=bid.need.reference))
 
 
+def _reject_page(bid: Bid, form: RejectForm, status: int = 200):
+    return render_template("bids/reject.html", bid=bid, need=bid.need, form=form), status
+
+
+@bp.get("/bids/<int:bid_id>/reject")
+@login_required
+def confirm_reject(bid_id: int):
+    """What turning the bid down does, the feedback to write, and the button."""
+    viewer = current_viewer()
+    bid = bid_or_404(bid_id, viewer)
+    if not policy.is_buyer_member(viewer, bid.need) and not viewer.is_operator:
+        abort(403)
+    if not (policy.can_award(viewer, bid.need) and bid.status in services.IN_PLAY_STATUSES):
+        flash(message_for("not_in_play" if policy.can_award(viewer, bid.need) else "cannot_award"), "error")
+        return redirect(url_for("bids.detail", bid_id=bid.id))
+    return _reject_page(bid, RejectForm())
+
+
 @bp.post("/bids/<int:bid_id>/reject")
 @login_required
 def reject(bid_id: int):
@@ -124,7 +142,10 @@ def reject(bid_id: int):
     except BidError as exc:
         db.session.rollback()
         show_problems(exc, form)
-        return render_detail(db.session.get(Bid, bid_id), viewer, status_for(exc), reject_form=form)
+        bid = db.session.get(Bid, bid_id)
+        if any(name == "feedback" for name, _code in exc.problems):
+            return _reject_page(bid, form, status_for(exc))
+        return render_detail(bid, viewer, status_for(exc), reject_form=form)
     commit()
     flash(_("The bid of %(supplier)s is not retained; the supplier can read your feedback.",
             supplier=bid.supplier.name), "success")
@@ -158,6 +179,27 @@ def award(reference: str):
     return redirect(url_for("bids.received", reference=need.reference))
 
 
+def _in_play(need: Need) -> list[Bid]:
+    return [b for b in received_bids(need) if b.status in services.IN_PLAY_STATUSES]
+
+
+def _reject_others_page(need: Need, form: RejectForm, status: int = 200):
+    return render_template("bids/reject_others.html", need=need, bids=_in_play(need), form=form), status
+
+
+@bp.get("/needs/<reference>/reject-others")
+@login_required
+def confirm_reject_others(reference: str):
+    """Which bids will be turned down, the feedback to write, and the button."""
+    need, viewer = _buyer_side_need(reference)
+    awarded_any = any(b.status == BidStatus.AWARDED for b in need.bids)
+    if not (policy.can_award(viewer, need) and awarded_any and _in_play(need)):
+        flash(message_for("cannot_award" if not policy.can_award(viewer, need)
+                          else "not_awarded_yet" if not awarded_any else "nothing_to_reject"), "error")
+        return redirect(url_for("bids.received", reference=need.reference))
+    return _reject_others_page(need, RejectForm())
+
+
 @bp.post("/needs/<reference>/reject-others")
 @login_required
 def reject_others(reference: str):
@@ -171,6 +213,8 @@ def reject_others(reference: str):
         db.session.rollback()
         show_problems(exc, form)
         need = db.session.get(Need, need.id)
+        if any(name == "feedback" for name, _code in exc.problems):
+            return _reject_others_page(need, form, status_for(exc))
         return _received_page(need, viewer, status_for(exc), reject_form=form)
     commit()
     flash(ngettext("%(num)d other bid is not retained; its supplier can read your feedback.",
