@@ -17,11 +17,12 @@ from app.accounts.identifiers import EU_COUNTRIES
 from app.accounts.models import Organisation, SizeCategory
 from app.extensions import db
 from app.i18n import current_locale
+from app.main.paging import paginate, requested_page
 from app.matching.pages import render_search_page
 from app.matching.search import SupplierSearch, search_suppliers
 from app.needs import taxonomy
 from app.needs.policy import current_viewer
-from app.suppliers.models import CertificationKind
+from app.suppliers.models import CertificationKind, Solution
 from app.suppliers.policy import can_browse_suppliers, can_edit_supplier, can_view_supplier
 from search.base import SearchError, SearchUnavailable
 
@@ -77,7 +78,9 @@ def profile(slug: str):
     viewer = current_viewer()
     if organisation is None or not can_view_supplier(viewer, organisation):
         abort(404)
-    return render_template("suppliers/profile.html", org=organisation, labels=LABELS,
+    solutions = paginate(select(Solution).where(Solution.organisation_id == organisation.id)
+                         .order_by(Solution.name, Solution.id), page=requested_page())
+    return render_template("suppliers/profile.html", org=organisation, labels=LABELS, solutions=solutions,
                            can_edit=can_edit_supplier(viewer, organisation))
 
 

@@ -37,3 +37,27 @@ def test_no_solution_invites_to_add_the_first(app, client):
 
     assert 'data-marker="no-solutions"' in page
     assert '<a class="button" href="/supplier/solutions/new">Add your first solution</a>' in page
+
+
+def test_the_public_profile_pages_the_solutions_and_invites_its_owner_to_add_one(app, client):
+    with app.app_context():
+        supplier, owner = make_org("startup", verified=True, email="owner@juriscope.fr", name="Juriscope")
+        bare, _ = make_org("startup", verified=True, email="owner@bare.fr", name="Bare")
+        make_org("administration", verified=True, email="buyer@min.gouv.fr")
+        for n in range(21):
+            services.create_solution(supplier, by=owner, values={
+                "name": f"Outil {n:02d}", "summary": "Analyse de contrats", "category_code": "ai.nlp"})
+        db.session.commit()
+        slugs = (supplier.slug, bare.slug)
+    client.get("/lang/en")
+    login(client, "buyer@min.gouv.fr")
+
+    second = client.get(f"/suppliers/{slugs[0]}?page=2").get_data(as_text=True)
+    bare_seen_by_buyer = client.get(f"/suppliers/{slugs[1]}").get_data(as_text=True)
+    client.post("/logout")
+    login(client, "owner@bare.fr")
+    bare_seen_by_owner = client.get(f"/suppliers/{slugs[1]}").get_data(as_text=True)
+
+    assert "Outil 20" in second and "Outil 19" not in second and "Page 2 of 2" in second
+    assert "No solution described yet." in bare_seen_by_buyer and 'data-marker="no-solutions"' not in bare_seen_by_buyer
+    assert 'data-marker="no-solutions"' in bare_seen_by_owner and 'href="/supplier/solutions/new"' in bare_seen_by_owner
