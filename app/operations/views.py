@@ -58,14 +58,28 @@ def progress_words(operation: Operation) -> str:
     if operation.status == OperationStatus.FAILED:
         return operation.message or _("The operation failed.")
     if operation.status == OperationStatus.DONE:
-        if operation.total is None:
-            return _("Finished.")
-        return _("Finished: %(total)s of %(total)s.", total=format_decimal(operation.total))
+        return finished_words(operation)
     step = operation.message or _("Starting")
     if operation.total is None:
         return _("%(step)s: %(done)s so far.", step=step, done=format_decimal(operation.done))
     return _("%(step)s: %(done)s of %(total)s (%(percent)s).", step=step, done=format_decimal(operation.done),
              total=format_decimal(operation.total), percent=format_percent(operation.percent / 100))
+
+
+def finished_words(operation: Operation) -> str:
+    result = operation.result or {}
+    if operation.kind == OperationKind.NEEDS_IMPORT and "report" in result:
+        counts = result["report"]["counts"]
+        if result["report"].get("dry_run"):
+            return _("Finished: %(rows)s rows checked, %(valid)s valid; nothing imported.",
+                     rows=format_decimal(counts["rows"]), valid=format_decimal(counts["valid"]))
+        return _("Finished: %(rows)s rows read, %(imported)s needs imported.",
+                 rows=format_decimal(counts["rows"]), imported=format_decimal(counts["imported"]))
+    if operation.kind == OperationKind.EXPORT and "rows" in result:
+        return _("Finished: %(rows)s lines written.", rows=format_decimal(result["rows"]))
+    if operation.kind == OperationKind.REINDEX and "counts" in result:
+        return _("Finished: %(count)s documents indexed.", count=format_decimal(sum(result["counts"].values())))
+    return _("Finished.")
 
 
 def status_of(operation: Operation) -> dict:

@@ -7,6 +7,7 @@ import re
 import secrets
 
 from tests.e2e.conftest import shot, sign_in
+from tests.e2e.test_accessibility import AXE, blocking_violations
 
 ROWS = 60  # more than the page imports at once: it goes through an operation
 
@@ -39,3 +40,5 @@ def test_a_buyer_imports_a_large_file_and_follows_it_to_the_report(page):
     assert report.locator("tbody tr").count() == ROWS  # one line per imported need, with its reference
     assert report.locator("a[href*='/needs/TRP-']").count() == ROWS
     shot(page, "progress-import")
+    if AXE.exists():  # axe-core from npm (CI installs it)
+        assert blocking_violations(page, AXE.read_text(encoding="utf-8")) == []

@@ -31,7 +31,7 @@ def test_a_large_import_goes_to_its_progress_page_which_shows_it_done_with_the_r
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert re.search(r'<progress id="operation-bar"[^>]*max="60"[^>]*value="60"', html)
-    assert "Finished: 60 of 60." in html and "Needs imported: 60" in html and "TRP-" in html
+    assert "Finished: 60 rows read, 60 needs imported." in html and "Needs imported: 60" in html and "TRP-" in html
     assert "File: export.csv" in html
     assert "<script>" not in html and "style=" not in html  # no inline script or style
     assert "operations.js" not in html  # nothing left to follow
@@ -39,7 +39,7 @@ def test_a_large_import_goes_to_its_progress_page_which_shows_it_done_with_the_r
         assert needs_count() == 60
     status = client.get(f"/operations/{operation_id}/status.json?lang=en").get_json()
     assert status == {"id": operation_id, "status": "done", "status_label": "Finished", "finished": True,
-                      "done": 60, "total": 60, "percent": 100, "words": "Finished: 60 of 60."}
+                      "done": 60, "total": 60, "percent": 100, "words": "Finished: 60 rows read, 60 needs imported."}
 
 
 def test_a_small_import_is_still_answered_on_the_page_at_once(app, client, people):
@@ -121,7 +121,7 @@ def test_a_prepared_export_is_built_in_a_job_and_downloaded_as_an_attachment(app
     login(client, alliance["email"])
     operation_id = operation_id_of(client.post("/commitment/export/purchases/prepare?lang=en"))
     html = client.get(f"/operations/{operation_id}?lang=en").get_data(as_text=True)
-    assert "12 lines, ready to download." in html and "Finished: 12 of 12." in html
+    assert "12 lines, ready to download." in html and "Finished: 12 lines written." in html
     download = client.get(f"/operations/{operation_id}/download")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment; filename=tremplin-commitment-purchases-")
