@@ -35,7 +35,7 @@ from app.needs.forms import (
     weight_fields,
 )
 from app.needs.messages import APPROACH_LABELS, CRITERION_LABELS, message_for
-from app.needs.models import Answer, Invitation, Need, NeedStatus, Question
+from app.needs.models import Amendment, Answer, Invitation, Need, NeedStatus, Question
 from app.needs.participation import find_follow
 from app.needs.policy import current_viewer
 from app.needs.regions import REGIONS
@@ -219,6 +219,12 @@ def questions_page(need: Need, viewer, *, sees_all: bool, page: int):
     return paginate(stmt.order_by(Question.created_at, Question.id), page=page)
 
 
+def amendments_page(need: Need, *, page: int):
+    """A page of the change log, newest first."""
+    return paginate(select(Amendment).where(Amendment.need_id == need.id)
+                    .order_by(Amendment.created_at.desc(), Amendment.id.desc()), page=page)
+
+
 def invitations_page(need: Need, *, page: int):
     """A page of the suppliers invited to the need, in the order they were invited."""
     return paginate(select(Invitation).where(Invitation.need_id == need.id)
@@ -259,7 +265,7 @@ def render_detail(need: Need, *, status: int = 200, **forms):
         "questions": questions_page(need, viewer, sees_all=insider, page=requested_page("questions_page")),
         "invitations": invitations_page(need, page=requested_page("invitations_page")) if insider else None,
         "attachments": need_attachments(need),
-        "amendments": list(reversed(need.amendments)),
+        "amendments": amendments_page(need, page=requested_page("changes_page")),
         "following": can["follow"] and find_follow(need, current_user) is not None,
         "problems": problems,
         "existing": existing,

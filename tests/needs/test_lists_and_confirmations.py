@@ -240,3 +240,25 @@ def test_declaring_unsuccessful_asks_first_and_only_after_the_deadline(app, clie
     client.post("/logout")
     login(client, "claire@orbinova.fr")
     assert client.get(f"/needs/{closed_ref}/cancel").status_code in (403, 404)
+
+
+def test_the_change_log_beyond_a_page_goes_on_to_the_next_page_newest_first(app, client):
+    from app.needs.models import Amendment
+
+    with app.app_context():
+        buyer, _ = make_org("corporate", email="buyer@groupe.fr", verified=True)
+        need = make_need(buyer, title="Open need")
+        start = utcnow() - timedelta(days=1)
+        for n in range(21):
+            db.session.add(Amendment(need_id=need.id, summary=f"Amendment {n:02d}", changes={},
+                                     created_at=start + timedelta(minutes=n)))
+        db.session.commit()
+        reference = need.reference
+    client.get("/lang/en")
+
+    first = html(client.get(f"/needs/{reference}"))
+    second = html(client.get(f"/needs/{reference}?changes_page=2"))
+
+    assert "Amendment 20" in first and "Amendment 01" in first and "Amendment 00" not in first
+    assert "Amendment 00" in second and "Amendment 01" not in second
+    assert 'reversed start="1"' in second and 'reversed start="21"' in first
