@@ -22,6 +22,7 @@ from app.accounts.forms import EmptyForm
 from app.events import commit
 from app.extensions import db
 from app.main.filters import PARIS
+from app.main.paging import paginate, requested_page
 from app.suppliers import services
 from app.suppliers.forms import _Errors
 from app.suppliers.models import Certification, CertificationKind, Solution
@@ -100,10 +101,10 @@ def own_certification(organisation, certification_id: int) -> Certification:
 @login_required
 def certifications():
     organisation = editable_organisation()
-    items = db.session.scalars(select(Certification).where(Certification.organisation_id == organisation.id)
-                               .order_by(Certification.kind, Certification.reference)).all()
+    page = paginate(select(Certification).where(Certification.organisation_id == organisation.id)
+                    .order_by(Certification.kind, Certification.reference, Certification.id), page=requested_page())
     solution_names = {s.id: s.name for s in _own_solutions(organisation)}
-    return render_template("suppliers/certifications.html", org=organisation, certifications=items,
+    return render_template("suppliers/certifications.html", org=organisation, certifications=page.items, page=page,
                            kind_label=kind_label, solution_names=solution_names, today=datetime.now(UTC).astimezone(PARIS).date())
 
 

@@ -61,3 +61,27 @@ def test_the_public_profile_pages_the_solutions_and_invites_its_owner_to_add_one
     assert "Outil 20" in second and "Outil 19" not in second and "Page 2 of 2" in second
     assert "No solution described yet." in bare_seen_by_buyer and 'data-marker="no-solutions"' not in bare_seen_by_buyer
     assert 'data-marker="no-solutions"' in bare_seen_by_owner and 'href="/supplier/solutions/new"' in bare_seen_by_owner
+
+
+def test_certifications_beyond_a_page_are_on_the_next_page_and_none_invites_to_add_one(app, client):
+    from app.suppliers.models import Certification, CertificationKind
+
+    with app.app_context():
+        supplier, _owner = make_org("startup", verified=True, email="owner@juriscope.fr")
+        make_org("startup", verified=True, email="owner@bare.fr")
+        for n in range(21):
+            db.session.add(Certification(organisation_id=supplier.id, kind=CertificationKind.ISO27001,
+                                         reference=f"CERT-{n:02d}"))
+        db.session.commit()
+    client.get("/lang/en")
+    login(client, "owner@juriscope.fr")
+
+    first = client.get("/supplier/certifications").get_data(as_text=True)
+    second = client.get("/supplier/certifications?page=2").get_data(as_text=True)
+    client.post("/logout")
+    login(client, "owner@bare.fr")
+    empty = unescape(client.get("/supplier/certifications").get_data(as_text=True))
+
+    assert "CERT-00" in first and "CERT-19" in first and "CERT-20" not in first
+    assert "CERT-20" in second and "CERT-19" not in second and "Page 2 of 2" in second
+    assert 'data-marker="no-certifications"' in empty and 'href="/supplier/certifications/new"' in empty
