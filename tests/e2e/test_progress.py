@@ -42,3 +42,79 @@ def test_a_buyer_imports_a_large_file_and_follows_it_to_the_report(page):
     shot(page, "progress-import")
     if AXE.exists():  # axe-core from npm (CI installs it)
         assert blocking_violations(page, AXE.read_text(encoding="utf-8")) == []
+
+
+def test_the_progress_page_follows_a_running_operation_then_shows_its_result(browser, app, client):
+    """The page's own script polls the status every second, moves the bar and the live sentence,
+    and reloads once the operation is finished. No server: the app's answers for each moment
+    (the page running, three polls, the page finished) are taken from the test client first,
+    then served to the browser in that order."""
+    from app.extensions import db
+    from app.operations.models import Operation, OperationKind, OperationStatus
+    from tests.factories import login, make_org
+
+    with app.app_context():
+        organisation, user = make_org("corporate")
+        operation = Operation(kind=OperationKind.NEEDS_IMPORT, owner_id=user.id, organisation_id=organisation.id,
+                              status=OperationStatus.RUNNING, done=0, total=120, message="Checking the rows",
+                              params={"filename": "export.csv"})
+        db.session.add(operation)
+        db.session.commit()
+        operation_id, email = operation.id, user.email
+    login(client, email)
+    page_path, status_path = f"/operations/{operation_id}?lang=en", f"/operations/{operation_id}/status.json"
+
+    def advance(**values) -> None:
+        with app.app_context():
+            found = db.session.get(Operation, operation_id)
+            for name, value in values.items():
+                setattr(found, name, value)
+            db.session.commit()
+
+    running_page = client.get(page_path).get_data()
+    script = client.get("/static/js/operations.js").get_data()
+    statuses = []
+    advance(done=30)
+    statuses.append(client.get(status_path + "?lang=en").get_data())
+    advance(done=90)
+    statuses.append(client.get(status_path + "?lang=en").get_data())
+    advance(status=OperationStatus.DONE, done=120, message=None, result={"report": {
+        "counts": {"rows": 120, "valid": 120, "invalid": 0, "imported": 0}, "dry_run": True, "errors": [],
+        "imported": [], "mode": "all_or_nothing"}})
+    statuses.append(client.get(status_path + "?lang=en").get_data())
+    finished_page = client.get(page_path).get_data()
+    pages = [running_page, finished_page]
+    polls = []
+
+    def serve(route):
+        path = route.request.url.removeprefix("http://tremplin.test")
+        if path.startswith(status_path):
+            polls.append(path)
+            route.fulfill(body=statuses.pop(0) if len(statuses) > 1 else statuses[0],
+                          content_type="application/json")
+        elif path.startswith(f"/operations/{operation_id}"):
+            route.fulfill(body=pages.pop(0) if len(pages) > 1 else pages[0], content_type="text/html; charset=utf-8")
+        elif path.startswith("/static/js/operations.js"):
+            route.fulfill(body=script, content_type="text/javascript")
+        else:
+            route.fulfill(status=404, body=b"")
+
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        page.route("http://tremplin.test/**", serve)
+        page.goto(f"http://tremplin.test{page_path}")
+        bar, words = page.locator("progress#operation-bar"), page.locator("[role=status]").first
+        assert bar.get_attribute("value") == "0" and bar.get_attribute("max") == "120"
+        page.wait_for_function("document.querySelector('#operation-bar').value === 30")
+        assert words.inner_text() == "Checking the rows: 30 of 120 (25%)."
+        page.wait_for_function("document.querySelector('#operation-bar').value === 90")
+        assert "90 of 120" in words.inner_text()
+        page.locator("section.import-report").wait_for()  # reloaded: the result is shown
+        assert page.locator("[role=status]").first.inner_text() == (
+            "Finished: 120 rows checked, 120 valid; nothing imported.")
+        assert page.locator("progress#operation-bar").get_attribute("value") == "120"
+        assert len(polls) == 3
+        shot(page, "progress-running-then-done")
+    finally:
+        context.close()
