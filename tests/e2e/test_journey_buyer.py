@@ -21,11 +21,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from playwright.sync_api import expect
-
 from tests.e2e.buyer_steps import (
     deadline_of,
-    flash_text,
+    expect,
+    expect_flash,
     move_deadline_into_past,
     people,
     text_of,
@@ -74,7 +73,7 @@ def bid(page, *, summary: str, price: str) -> None:
     form.get_by_label(re.compile("Maîtrisez-vous")).fill("Oui : développement propre, modèles ouverts.")
     form.get_by_role("button", name="Déposer l’offre").click()
     expect(_heading(page)).to_have_text("Votre offre")
-    assert "Votre offre est déposée" in flash_text(page)
+    expect_flash(page, "Votre offre est déposée")
     expect(page.locator("[data-marker=bid-status]")).to_have_text("Déposée")
 
 
@@ -86,7 +85,7 @@ def score(page, value: str) -> None:
     for criterion in criteria.all():
         criterion.select_option(value)
     form.get_by_role("button", name="Enregistrer les notes").click()
-    assert "Vos notes sont enregistrées." in flash_text(page)
+    expect_flash(page, "Vos notes sont enregistrées.")
 
 
 def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_url, demo_db):
@@ -138,7 +137,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         form.get_by_role("button", name="Enregistrer le brouillon").click()
 
         expect(_heading(buyer)).to_have_text(TITLE)
-        assert "Brouillon enregistré." in flash_text(buyer)
+        expect_flash(buyer, "Brouillon enregistré.")
         reference = buyer.locator("header .eyebrow").inner_text().strip()
         assert reference and reference in buyer.url
         before = buyer.get_by_role("region", name="Avant de publier")
@@ -148,7 +147,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
 
         # --- 4. Published: restricted, anonymised, sealed; suppliers suggested. ---------------
         before.get_by_role("button", name="Publier le besoin").click()
-        assert "Le besoin est publié." in flash_text(buyer)
+        expect_flash(buyer, "Le besoin est publié.")
         header = buyer.locator("header.page-header")
         expect(header).to_contain_text("Publié")
         expect(header).to_contain_text("Fournisseurs vérifiés uniquement")
@@ -167,7 +166,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         startup_card = suggested.filter(has=buyer.get_by_role("link", name=STARTUP_ORG, exact=True))
         expect(startup_card).to_have_count(1)  # an LLM startup, verified: matched to the need
         startup_card.get_by_role("button", name=f"Inviter {STARTUP_ORG}").click()
-        assert f"Invitation envoyée à {STARTUP_ORG}." in flash_text(buyer)
+        expect_flash(buyer, f"Invitation envoyée à {STARTUP_ORG}.")
         expect(buyer.locator("#suggestions [data-marker=suggestion]").filter(
             has=buyer.get_by_role("link", name=STARTUP_ORG, exact=True))).to_contain_text("Invité")
         expect(buyer.get_by_role("region", name="Fournisseurs invités")).to_contain_text(STARTUP_ORG)
@@ -195,7 +194,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         questions = startup.get_by_role("region", name="Questions et réponses")
         questions.get_by_label("Votre question").fill(QUESTION)
         questions.get_by_role("button", name="Poser la question").click()
-        assert "Question envoyée" in flash_text(startup)
+        expect_flash(startup, "Question envoyée")
         asked = startup.get_by_role("region", name="Questions et réponses").get_by_role("listitem").filter(
             has_text=QUESTION)
         expect(asked).to_contain_text("Question de votre organisation")
@@ -258,7 +257,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(question).to_contain_text("Question d’un fournisseur")
         question.get_by_label("Réponse", exact=True).fill(ANSWER)
         question.get_by_role("button", name="Publier la réponse").click()
-        assert "Réponse publiée" in flash_text(buyer)
+        expect_flash(buyer, "Réponse publiée")
         startup.goto(f"/needs/{reference}")
         answered = startup.get_by_role("region", name="Questions et réponses").get_by_role("listitem").filter(
             has_text=QUESTION)
@@ -319,7 +318,7 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(award.locator("fieldset").filter(has_text=STARTUP_ORG).get_by_label(
             "Montant contractuel (euros HT)")).to_have_value(re.compile(r"240\s?000"))
         award.get_by_role("button", name="Attribuer les offres choisies").click()
-        assert "1 offre attribuée" in flash_text(buyer)
+        expect_flash(buyer, "1 offre attribuée")
         rows = buyer.locator("table[data-marker=ranking] tbody tr")
         expect(rows.filter(has_text=STARTUP_ORG)).to_contain_text("Retenue")
         expect(buyer.locator("header.page-header")).to_contain_text("Attribué")
@@ -332,7 +331,6 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(mine).to_contain_text(ANONYMOUS_LABEL)
         expect(mine).not_to_contain_text(buyer_name)  # other rows: the ministry's needs under its name
         shot(startup, "journey2-17-startup-bids")
-        mine.get_by_role("link", name=TITLE).click()
         startup.goto(f"/needs/{reference}")
         expect(startup.get_by_text("Ce besoin a été attribué.")).to_be_visible()
         expect(startup.locator("[data-marker=bid-panel]")).to_contain_text("Retenue")
