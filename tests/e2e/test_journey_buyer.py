@@ -6,11 +6,12 @@ first (the doctrine: reuse, then off the shelf), writes and publishes the need, 
 suppliers suggested for it and invites the demo startup (Orbinova IA). The startup hears of
 the invitation, reads the need without ever seeing the ministry's name, asks a question
 and bids; the demo SME (Vigie Ponant Sécurité) finds the need by searching and bids too.
-Until the deadline the buyer sees only how many bids came in. The buyer answers the
-question and the startup reads the answer. Then the deadline passes (moved into the past
-in the database: see buyer_steps.move_deadline_into_past), the buyer scores both bids on
-the need's evaluation grid, reads the ranking, and awards the startup's bid, which the
-startup then sees as awarded.
+Until the deadline the buyer sees only how many bids came in (on the need's page and its
+dashboard). The buyer answers the question; the startup, and the SME too, read the answer.
+Then the deadline passes (moved into the past in the database: see
+buyer_steps.move_deadline_into_past), the buyer scores both bids on the need's evaluation
+grid, reads the ranking and awards the startup's bid, which the startup then sees as
+awarded, with the contracted amount.
 
 Everything is asserted as a French-speaking user reads it (the ``fr-FR`` browser locale),
 with labels and roles rather than markup. Screenshots: e2e-artifacts/journey2-*.png.
@@ -324,20 +325,27 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(buyer.locator("header.page-header")).to_contain_text("Attribué")
         shot(buyer, "journey2-16-awarded")
 
-        # --- 14. The startup sees its bid awarded. ---------------------------------------------
+        # --- 14. The startup hears that its bid is awarded, and sees it. -----------------------
+        startup.locator("[data-marker=header-notifications]").click()
+        expect(_heading(startup)).to_have_text("Notifications")
+        awarded = startup.get_by_role("listitem").filter(has_text=TITLE).filter(has_text="est retenue")
+        expect(awarded).to_have_count(1)
+        shot(startup, "journey2-17-startup-notified")
+        awarded.get_by_role("button", name="Consulter").click()
+        expect(_heading(startup)).to_have_text("Votre offre")
+        expect(startup.locator("[data-marker=bid-status]")).to_have_text("Retenue")
+        expect(startup.get_by_text("Votre offre est retenue.")).to_be_visible()
+        expect(startup.locator("main")).to_contain_text(re.compile(r"Montant contractuel\s*:\s*240\s000"))
+        assert_buyer_hidden(startup, buyer_name)
+        shot(startup, "journey2-18-startup-awarded")
+
         startup.get_by_role("navigation").get_by_role("link", name="Nos offres").first.click()
         mine = startup.get_by_role("row").filter(has_text=TITLE)
         expect(mine).to_contain_text("Retenue")
         expect(mine).to_contain_text(ANONYMOUS_LABEL)
         expect(mine).not_to_contain_text(buyer_name)  # other rows: the ministry's needs under its name
-        shot(startup, "journey2-17-startup-bids")
+        shot(startup, "journey2-19-startup-bids")
         startup.goto(f"/needs/{reference}")
         expect(startup.get_by_text("Ce besoin a été attribué.")).to_be_visible()
         expect(startup.locator("[data-marker=bid-panel]")).to_contain_text("Retenue")
         assert_buyer_hidden(startup, buyer_name)
-        startup.locator("[data-marker=bid-panel]").get_by_role("link", name="Voir votre offre").click()
-        expect(_heading(startup)).to_have_text("Votre offre")
-        expect(startup.get_by_text("Votre offre est retenue.")).to_be_visible()
-        expect(startup.locator("main")).to_contain_text(re.compile(r"Montant contractuel\s*:\s*240\s000"))
-        assert_buyer_hidden(startup, buyer_name)
-        shot(startup, "journey2-18-startup-awarded")
