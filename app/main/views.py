@@ -70,14 +70,14 @@ def operator_charts(context: dict) -> dict:
         "activity_rows": month_rows(activity),
         "backlog_rows": [(_("Organisations to verify"), backlog.organisations, backlog.organisations_overdue),
                          (_("Declared purchases to verify"), backlog.purchases, backlog.purchases_overdue)],
-        "activity_charts": [charts.month_chart([(row[0], row[column]) for row in activity], chart_id=chart_id,
-                                               title=title, words=words)
+        "activity_charts": [(title, charts.month_chart([(row[0], row[column]) for row in activity],
+                                                       chart_id=chart_id, title=title, words=words))
                             for column, chart_id, title, words in monthly],
         "backlog_chart": charts.bar_chart(
             [charts.Bar(_("Organisations to verify"), backlog.organisations, backlog.organisations_overdue),
              charts.Bar(_("Declared purchases to verify"), backlog.purchases, backlog.purchases_overdue)],
             chart_id="verification-backlog", title=_("Verification backlog"), empty="",
-            total_label=_("Waiting"), part_label=_("waiting over 30 days")),
+            total_label=_("Waiting"), part_label=_("Waiting over 30 days")),
     }
 
 

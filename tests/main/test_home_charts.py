@@ -133,8 +133,8 @@ def test_the_operator_sees_activity_by_month_and_the_verification_backlog(client
     html = _home(client)
 
     backlog = _desc(html, "verification-backlog")
-    assert "Organisations to verify: 2 (waiting over 30 days: 1)." in backlog
-    assert "Declared purchases to verify: 2 (waiting over 30 days: 1)." in backlog
+    assert "Organisations to verify: 2 (Waiting over 30 days: 1)." in backlog
+    assert "Declared purchases to verify: 2 (Waiting over 30 days: 1)." in backlog
     assert _table(html, "verification-backlog-table") == [["Organisations to verify", "2", "1"],
                                                            ["Declared purchases to verify", "2", "1"]]
 
@@ -188,7 +188,7 @@ def test_the_charts_wait_for_data_and_every_home_renders(client, app):
         client.post("/logout")
     login(client, "ops@tremplin.example")
     html = _home(client)
-    assert "Organisations to verify: 1 (waiting over 30 days: 0)." in _desc(html, "verification-backlog")
+    assert "Organisations to verify: 1 (Waiting over 30 days: 0)." in _desc(html, "verification-backlog")
     assert _table(html, "activity-table")[-1][1:] == ["0", "0", "0"]
 
 
