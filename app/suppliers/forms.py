@@ -19,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from app.accounts.models import Organisation, SizeCategory
 from app.i18n import current_locale
 from app.needs import taxonomy
 from app.needs.regions import REGIONS
@@ -74,7 +75,16 @@ class ReferenceRow(Form):
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "size": 4})
 
 
+SIZE_LABELS = {
+    SizeCategory.MICRO: _l("Micro company"), SizeCategory.SMALL: _l("Small company"),
+    SizeCategory.MEDIUM: _l("Medium company"), SizeCategory.MID: _l("Mid-size company"),
+    SizeCategory.LARGE: _l("Large company"),
+}
+
+
 class ProfileForm(_Errors, FlaskForm):
+    website = StringField(_l("Website"), render_kw={"type": "url"}, description=_l("Starting with https://"))
+    size = SelectField(_l("Size"), validate_choice=False)
     headline = StringField(_l("Headline"), description=_l("What you do, in one sentence (200 characters at most)."))
     description = TextAreaField(_l("Description"), render_kw={"rows": 8},
                                 description=_l("Your company, your team, what sets you apart."))
@@ -87,11 +97,16 @@ class ProfileForm(_Errors, FlaskForm):
     exit_plan = BooleanField(_l("Documented exit plan"), description=FLAG_HINTS["exit_plan"])
     owns_technology = BooleanField(_l("Owns its technology"), description=FLAG_HINTS["owns_technology"])
 
-    def __init__(self, *args, profile: SupplierProfile | None = None, **kwargs):
+    def __init__(self, *args, profile: SupplierProfile | None = None, organisation: Organisation | None = None,
+                 **kwargs):
         if "data" not in kwargs:
             kwargs["data"] = self.data_of(profile)
+            if organisation is not None:
+                kwargs["data"].update(website=organisation.website or "",
+                                      size=organisation.size.value if organisation.size else "")
         super().__init__(*args, **kwargs)
         self.other_errors = []
+        self.size.choices = [("", _l("Not specified"))] + [(size.value, text) for size, text in SIZE_LABELS.items()]
         self.categories.choices = [(c.code, c.label(current_locale())) for c in taxonomy.ALL]
         self.regions_served.choices = list(REGIONS.items())
         while len(self.references.entries) < max(REFERENCE_ROWS, self._filled_rows() + 1):
@@ -132,6 +147,10 @@ class ProfileForm(_Errors, FlaskForm):
             "references": references, **{name: bool(self[name].data) for name in PROFILE_FLAGS},
         }
 
+    def identity_values(self) -> dict:
+        """The organisation's website and size, for app.suppliers.services.update_identity."""
+        return {"website": self.website.data, "size": self.size.data or None}
+
     def field_for(self, name: str | None):
         parts = (name or "").split(".")
         if len(parts) >= 2 and parts[0] == "references" and parts[1].isdigit():
@@ -143,7 +162,7 @@ class ProfileForm(_Errors, FlaskForm):
         return super().field_for(name)
 
     def visible_fields(self):
-        yield from (self.headline, self.description, self.categories, self.regions_served)
+        yield from (self.website, self.size, self.headline, self.description, self.categories, self.regions_served)
         for entry in self.references.entries:
             yield from (entry.form.client, entry.form.summary, entry.form.year)
         yield from (self[name] for name in PROFILE_FLAGS)

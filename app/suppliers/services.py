@@ -19,7 +19,7 @@ from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from app.accounts.models import Organisation
+from app.accounts.models import Organisation, SizeCategory
 from app.audit.services import record_audit
 from app.db import MAX_ROW_ID, utcnow
 from app.events import record_event
@@ -42,6 +42,8 @@ SOLUTION_TEXTS = ("name", "summary", "description", "category_code", "license", 
                   "hosting_provider", "website")
 SOLUTION_FLAGS = ("open_source", "secnumcloud", "shared")
 SOLUTION_FIELDS = (*SOLUTION_TEXTS, *SOLUTION_FLAGS, "deployment")
+
+IDENTITY_FIELDS = ("website", "size")  # the organisation's own, shown beside the profile
 
 CERTIFICATION_FIELDS = ("kind", "reference", "issuer", "issued_on", "expires_on", "solution_id")
 
@@ -71,6 +73,7 @@ ERROR_MESSAGES = {
     "deployment_invalid": _l("Choose how the solution is deployed: saas, on_premise, hybrid or service."),
     "secnumcloud_needs_hosting": _l("A SecNumCloud-qualified solution names its hosting provider and country."),
     "website_invalid": _l("Give a web address starting with https:// or http://."),
+    "size_invalid": _l("Choose the size of the company from the list."),
     "kind_invalid": _l("Choose the kind of certification from the list."),
     "date_invalid": _l("Give the date as YYYY-MM-DD."),
     "dates_unordered": _l("The expiry date comes after the issue date."),
@@ -215,6 +218,25 @@ def clean_profile_values(values: Mapping[str, object], *, today: date | None = N
                                          errors, unknown_code="region_unknown")
     if "references" in values:
         clean["references"] = _references(values["references"], errors, today=today)
+    _raise_all(errors)
+    return clean
+
+
+def clean_identity_values(values: Mapping[str, object]) -> dict:
+    """The organisation's website and size (EU SME definition) sent, checked, or InvalidSupplier."""
+    _unknown(values, IDENTITY_FIELDS, "organisation")
+    errors: list[SupplierError] = []
+    clean: dict = {}
+    if "website" in values:
+        clean["website"] = _text(values["website"])
+        _check_length("website", clean["website"], errors)
+        if clean["website"] is not None and not _URL.fullmatch(clean["website"]):
+            errors.append(SupplierError("website", "website_invalid"))
+    if "size" in values:
+        try:
+            clean["size"] = SizeCategory(values["size"]) if values["size"] else None
+        except ValueError:
+            errors.append(SupplierError("size", "size_invalid"))
     _raise_all(errors)
     return clean
 
@@ -374,6 +396,20 @@ def update_profile(organisation: Organisation, *, by, values: Mapping[str, objec
     db.session.flush()
     _touch(organisation, "supplier.profile_updated", by=by, subject=profile, details={"fields": sorted(changed)})
     return profile
+
+
+def update_identity(organisation: Organisation, *, by, values: Mapping[str, object]) -> list[str]:
+    """Change the supplier organisation's website and size; the names of the fields changed."""
+    _require_supplier(organisation)
+    clean = clean_identity_values(values)
+    changed = _changed(organisation, clean)
+    if not changed:
+        return changed
+    for name in changed:
+        setattr(organisation, name, clean[name])
+    db.session.flush()
+    _touch(organisation, "supplier.identity_updated", by=by, subject=organisation, details={"fields": changed})
+    return changed
 
 
 def create_solution(organisation: Organisation, *, by, values: Mapping[str, object]) -> Solution:

@@ -1,8 +1,8 @@
-"""The supplier's own profile page: headline, description, categories, regions, references
-and the sovereignty facts.
+"""The supplier's own profile page: the organisation's website and size, headline,
+description, categories, regions, references and the sovereignty facts.
 
 A supplier's owners and members only (app.suppliers.policy.can_edit_supplier); anyone else
-403. The service (app.suppliers.services.update_profile) flushes, the view commits once;
+403. The services (update_identity, update_profile) flush, the view commits once;
 refused input re-renders the form with each message next to its field and saves nothing.
 """
 
@@ -40,13 +40,19 @@ def editable_organisation():
 def my_profile():
     organisation = editable_organisation()
     profile = services.profile_of(organisation)
-    form = ProfileForm(profile=profile)
+    form = ProfileForm(profile=profile, organisation=organisation)
     if form.validate_on_submit():
-        try:
-            services.update_profile(organisation, by=current_user, values=form.values())
-        except services.SupplierError as exc:
+        refused = []
+        for update, values in ((services.update_identity, form.identity_values()),
+                               (services.update_profile, form.values())):
+            try:
+                update(organisation, by=current_user, values=values)
+            except services.SupplierError as exc:
+                refused.append(exc)
+        if refused:
             db.session.rollback()
-            form.attach(exc)
+            for exc in refused:
+                form.attach(exc)
         else:
             commit()
             flash(_("Profile saved."), "success")
