@@ -81,6 +81,8 @@ def test_a_new_startup_finds_a_need_bids_and_wins(page, browser, base_url, demo_
     page.goto("/supplier/profile")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your supplier profile")
     expect(page.get_by_text("Profile completeness: 0 of 6 steps done")).to_be_visible()
+    page.get_by_label("Website").fill("https://hydrolab.example")
+    page.get_by_label("Size", exact=True).select_option(label="Micro company")
     page.get_by_label("Headline").fill(f"Water quality monitoring for public utilities ({word})")
     page.get_by_label("Description", exact=True).fill(
         f"We build {word} sensors and a sovereign data platform to watch drinking water networks. "
@@ -99,8 +101,10 @@ def test_a_new_startup_finds_a_need_bids_and_wins(page, browser, base_url, demo_
     page.get_by_role("button", name="Save the profile").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your supplier profile")
-    # Description, categories, regions and references are done; a solution comes next.
-    expect(page.get_by_text("Profile completeness: 4 of 6 steps done")).to_be_visible()
+    # Website and size, description, categories, regions and references are done; a solution comes next.
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    expect(page.get_by_text("Profile completeness: 5 of 6 steps done")).to_be_visible()
+    expect(page.get_by_text("Your profile is complete: buyers see it in the supplier directory.")).to_be_visible()
     shot(page, "journey1-04-profile")
 
     # 4. A solution.
@@ -118,6 +122,8 @@ def test_a_new_startup_finds_a_need_bids_and_wins(page, browser, base_url, demo_
     page.wait_for_load_state()
     expect(page.get_by_text(f"{word.capitalize()} Watch").first).to_be_visible()
     shot(page, "journey1-06-solutions")
+    page.goto("/supplier/profile")
+    expect(page.get_by_text("Profile completeness: 6 of 6 steps done")).to_be_visible()
 
     # 5. It searches the needs for its word (none yet) and saves the search.
     page.goto("/needs")
