@@ -89,7 +89,7 @@ def score(page, value: str) -> None:
     expect_flash(page, "Vos notes sont enregistrées.")
 
 
-def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_url, demo_db):
+def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(page, browser, base_url, demo_db):
     with people(browser, base_url) as signed_in:
         buyer = signed_in(BUYER)
         buyer_name = _heading(buyer).inner_text().strip()  # the buyer's dashboard names the ministry
@@ -349,3 +349,9 @@ def test_buyer_posts_a_restricted_anonymised_need_and_awards_it(browser, base_ur
         expect(startup.get_by_text("Ce besoin a été attribué.")).to_be_visible()
         expect(startup.locator("[data-marker=bid-panel]")).to_contain_text("Retenue")
         assert_buyer_hidden(startup, buyer_name)
+
+    # --- 15. A visitor still cannot reach the need, and the open data never names the buyer.
+    assert page.goto(f"/needs/{reference}").status == 404
+    record = page.request.get(f"/open-data/ocds/{reference}.json")
+    assert record.status in (200, 404)
+    assert buyer_name not in record.text()
