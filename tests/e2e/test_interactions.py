@@ -64,6 +64,7 @@ def test_typing_in_the_needs_search_updates_the_results_without_a_page_load(page
     status = page.locator("#search-status")
     assert status.get_attribute("aria-live") == "polite"
     assert re.match(r"\d+ besoins? correspond", status.inner_text()) or re.match(r"\d+ needs? match", status.inner_text())
+    assert re.search(r"\d+", status.inner_text()).group() == re.search(r"\d+", after).group()  # sent out of band
     shot(page, "interactions-search-typed")
     # The URL is shareable: loading it shows the same search.
     url = page.url
