@@ -28,6 +28,17 @@ DELIVER_JOB = "notifications.jobs.deliver_event"
 PERIODIC_JOB = "notifications.jobs.periodic_job"
 
 
+# RQ stops a job after 180 s by default. Operations (imports, prepared exports, the search
+# reindex) are long by nature: they get an hour. Everything else keeps RQ's default.
+JOB_TIMEOUTS = {"operation.queued": 3600}
+DEFAULT_JOB_TIMEOUT = 180
+
+
+def job_timeout(kind: str) -> int:
+    """Seconds RQ lets the job of an event of this kind run before stopping it."""
+    return JOB_TIMEOUTS.get(kind, DEFAULT_JOB_TIMEOUT)
+
+
 def queue_for(kind: str) -> str:
     if kind.startswith("email."):
         return "email"
@@ -67,6 +78,7 @@ def enqueue_events(ids: list[int], app: Flask | None = None) -> int:
                 DELIVER_JOB,
                 args=(event_id,),
                 job_id=f"{namespace(app)}-outbox-{event_id}",  # one job per event, even if enqueued twice
+                timeout=job_timeout(kinds.get(event_id, "")),
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
             )

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.operations.files import store_bytes
 from app.operations.models import Operation, OperationKind, OperationStatus
 from app.operations.services import start_operation
+from notifications.queue import get_queue, namespace
 from tests.conftest import _wipe, make_config
 from tests.factories import login, make_org
 from tests.notifications.realparts import forget_namespace, run_worker
@@ -46,6 +47,10 @@ def test_an_import_operation_waits_for_the_worker_which_runs_it_with_progress(re
         operation_id = operation.id
         assert db.session.get(Operation, operation_id).status == OperationStatus.QUEUED  # only enqueued
         assert needs_count() == 0
+        # RQ would stop a job after its default 180 s; an operation may run for up to an hour
+        queued = db.session.query(OutboxEvent).filter_by(kind="operation.queued").one()
+        timeouts = {job.id: job.timeout for job in get_queue("default").get_jobs()}
+        assert timeouts[f"{namespace()}-outbox-{queued.id}"] == 3600
 
     with watching_progress() as seen:
         run_worker(redis_app)
