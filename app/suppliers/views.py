@@ -22,7 +22,7 @@ from app.matching.pages import render_search_page
 from app.matching.search import SupplierSearch, search_suppliers
 from app.needs import taxonomy
 from app.needs.policy import current_viewer
-from app.suppliers.models import CertificationKind, Solution
+from app.suppliers.models import Certification, CertificationKind, Solution
 from app.suppliers.policy import can_browse_suppliers, can_edit_supplier, can_view_supplier
 from search.base import SearchError, SearchUnavailable
 
@@ -80,7 +80,11 @@ def profile(slug: str):
         abort(404)
     solutions = paginate(select(Solution).where(Solution.organisation_id == organisation.id)
                          .order_by(Solution.name, Solution.id), page=requested_page())
+    certifications = paginate(select(Certification).where(Certification.organisation_id == organisation.id)
+                              .order_by(Certification.kind, Certification.reference, Certification.id),
+                              page=requested_page("certifications_page"))
     return render_template("suppliers/profile.html", org=organisation, labels=LABELS, solutions=solutions,
+                           certifications=certifications,
                            can_edit=can_edit_supplier(viewer, organisation))
 
 

@@ -85,3 +85,25 @@ def test_certifications_beyond_a_page_are_on_the_next_page_and_none_invites_to_a
     assert "CERT-00" in first and "CERT-19" in first and "CERT-20" not in first
     assert "CERT-20" in second and "CERT-19" not in second and "Page 2 of 2" in second
     assert 'data-marker="no-certifications"' in empty and 'href="/supplier/certifications/new"' in empty
+
+
+def test_the_public_profile_pages_the_certifications(app, client):
+    from app.suppliers.models import Certification, CertificationKind
+
+    with app.app_context():
+        supplier, _owner = make_org("startup", verified=True, email="owner@juriscope.fr")
+        make_org("administration", verified=True, email="buyer@min.gouv.fr")
+        for n in range(21):
+            db.session.add(Certification(organisation_id=supplier.id, kind=CertificationKind.ISO27001,
+                                         reference=f"CERT-{n:02d}"))
+        db.session.commit()
+        slug = supplier.slug
+    client.get("/lang/en")
+    login(client, "buyer@min.gouv.fr")
+
+    first = client.get(f"/suppliers/{slug}").get_data(as_text=True)
+    second = client.get(f"/suppliers/{slug}?certifications_page=2").get_data(as_text=True)
+
+    assert "CERT-19" in first and "CERT-20" not in first
+    assert "CERT-20" in second and "CERT-19" not in second
+    assert f"/suppliers/{slug}?certifications_page=1#certifications-title" in second
