@@ -72,6 +72,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("outbox-sweep", "notifications.periodic.sweep_outbox", every=timedelta(minutes=1)),
     Periodic("deadline-reminders", "notifications.handlers.remind_deadlines", queue="alerts",
              every=timedelta(hours=1)),
+    Periodic("operations-interrupted", "notifications.periodic.fail_interrupted_operations",
+             every=timedelta(minutes=10)),
     Periodic("billing-downgrades", "notifications.periodic.downgrade_after_grace", every=timedelta(hours=1)),
     Periodic("daily-digest", "notifications.digests.send_digests", queue="email", at=time(7, 0),
              kwargs={"frequency": "daily"}),
@@ -103,6 +105,13 @@ def downgrade_after_grace(*, now: datetime | None = None) -> int:
     downgraded = downgrade(now=now)
     commit()  # billing.changed and billing.downgraded go out: the owners' notifications
     return len(downgraded)
+
+
+def fail_interrupted_operations(*, now: datetime | None = None) -> int:
+    """Operations whose worker died under them are marked failed, so their pages stop waiting."""
+    from app.operations.services import fail_interrupted_operations as fail
+
+    return fail(now=now)
 
 
 def sweep_outbox(*, now: datetime | None = None, include_waiting: bool = False) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -134,6 +135,34 @@ def _finish(operation_id: int, status: OperationStatus, progress: Progress, *, m
     operation.done = progress.total if status == OperationStatus.DONE and progress.total is not None else progress.done
     operation.finished_at = utcnow()
     db.session.commit()
+
+
+# An operation's job may run for an hour on a worker (notifications.queue.JOB_TIMEOUTS); one
+# still « running » well after that had its worker stopped under it (killed, restarted).
+INTERRUPTED_AFTER = timedelta(minutes=75)
+
+
+def fail_interrupted_operations(*, now: datetime | None = None) -> int:
+    """Mark failed the operations whose job died while running; return how many.
+
+    Their work was one transaction that never committed, so nothing was changed: the
+    message says so, in the starter's language, and the owner can start it again.
+    """
+    now = now or utcnow()
+    stuck = db.session.scalars(
+        select(Operation).where(Operation.status == OperationStatus.RUNNING,
+                                Operation.started_at < now - INTERRUPTED_AFTER)
+        .order_by(Operation.id)).all()
+    for operation in stuck:
+        with force_locale(operation.locale):
+            operation.message = _("The operation was interrupted before its end (the server running it "
+                                  "stopped) and changed nothing. Start it again.")
+        operation.status = OperationStatus.FAILED
+        operation.finished_at = now
+    db.session.commit()
+    if stuck:
+        log.warning("marked %d interrupted operation(s) failed: %s", len(stuck), [o.id for o in stuck])
+    return len(stuck)
 
 
 def recent_operations(*, kind: OperationKind | None = None, limit: int = 10) -> list[Operation]:

@@ -182,3 +182,28 @@ def test_progress_is_visible_while_the_operation_is_queued(buyer):
     db.session.commit()  # no event: nothing runs it
     assert committed_progress(operation.id) == ("queued", 0, 10, None)
     assert operation.percent == 0 and not operation.finished
+
+
+def test_an_operation_whose_worker_died_is_marked_failed_by_the_periodic_job(ctx, buyer):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from notifications.periodic import run_periodic
+
+    organisation, user = buyer
+    now = utcnow()
+    rows = {}
+    for name, started in (("dead", now - timedelta(hours=2)), ("alive", now - timedelta(minutes=5))):
+        operation = Operation(kind=OperationKind.NEEDS_IMPORT, owner_id=user.id, organisation_id=organisation.id,
+                              status=OperationStatus.RUNNING, started_at=started, locale="en", done=10, total=60)
+        db.session.add(operation)
+        db.session.flush()
+        rows[name] = operation.id
+    db.session.commit()
+
+    assert run_periodic("operations-interrupted", now=now) == 1
+    dead, alive = reloaded(rows["dead"]), reloaded(rows["alive"])
+    assert dead.status == OperationStatus.FAILED and dead.finished_at is not None
+    assert dead.message.startswith("The operation was interrupted") and "changed nothing" in dead.message
+    assert alive.status == OperationStatus.RUNNING and alive.message is None
+    assert run_periodic("operations-interrupted", now=now) == 0  # once only
