@@ -213,7 +213,12 @@ def supplier_home(organisation: Organisation, *, now: datetime | None = None, vi
 # --- Buyers and ambassadors --------------------------------------------------------------
 
 
-def organisation_needs(organisation: Organisation, *, limit: int = 200) -> list[Need]:
+# A dashboard previews the most recent needs; the full, paged list is « Our needs » (needs.mine).
+NEEDS_PREVIEW = 20
+NEEDS_PREVIEW_PER_STATUS = 5
+
+
+def organisation_needs(organisation: Organisation, *, limit: int = NEEDS_PREVIEW) -> list[Need]:
     stmt = (
         select(Need)
         .where(Need.buyer_id == organisation.id)
@@ -221,6 +226,34 @@ def organisation_needs(organisation: Organisation, *, limit: int = 200) -> list[
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def organisation_needs_by_status(organisation: Organisation, *,
+                                 per_status: int = NEEDS_PREVIEW_PER_STATUS) -> list[Need]:
+    """The ``per_status`` most recently changed needs of each status, in one query."""
+    ranked = (
+        select(Need.id, func.row_number().over(partition_by=Need.status,
+                                               order_by=(Need.updated_at.desc(), Need.id.desc())).label("rank"))
+        .where(Need.buyer_id == organisation.id)
+        .subquery()
+    )
+    stmt = (
+        select(Need)
+        .join(ranked, ranked.c.id == Need.id)
+        .where(ranked.c.rank <= per_status)
+        .order_by(Need.updated_at.desc(), Need.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def received_bids_count(organisation: Organisation) -> int:
+    """Bids the buyer can see, on all of its needs."""
+    stmt = (
+        select(func.count())
+        .select_from(join(Bid, Need, Need.id == Bid.need_id))
+        .where(Need.buyer_id == organisation.id, Bid.status.in_(RECEIVED_BID_STATUSES))
+    )
+    return db.session.scalar(stmt) or 0
 
 
 def need_counts(organisation: Organisation) -> dict[NeedStatus, int]:
@@ -268,7 +301,7 @@ def received_bids_by_month(organisation: Organisation, *, now: datetime | None =
 
 def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> dict:
     now = now or utcnow()
-    needs = organisation_needs(organisation)
+    needs = organisation_needs_by_status(organisation)
     counts = need_counts(organisation)
     bid_counts_by_need = received_bid_counts([n.id for n in needs])
     latest_bids = latest_received_bids(organisation)
@@ -280,7 +313,7 @@ def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> di
         "published_count": counts.get(NeedStatus.PUBLISHED, 0),
         "needs_by_status": group_by_status(needs),
         "bid_counts_by_need": bid_counts_by_need,
-        "received_bids_total": sum(bid_counts_by_need.values()),
+        "received_bids_total": received_bids_count(organisation),
         "latest_bids": latest_bids,
         # Sealed bids are counted and dated, their suppliers named only once the deadline has passed.
         "sealed_bid_ids": {bid.id for bid in latest_bids if not bids_unsealed(bid.need, now)},
@@ -289,9 +322,11 @@ def buyer_home(organisation: Organisation, *, now: datetime | None = None) -> di
 
 def ambassador_home(organisation: Organisation) -> dict:
     needs = organisation_needs(organisation)
+    counts = need_counts(organisation)
     return {
         "organisation": organisation,
-        "need_counts": need_counts(organisation),
+        "need_counts": counts,
+        "needs_total": sum(counts.values()),
         "needs": needs,
         "bid_counts_by_need": received_bid_counts([n.id for n in needs]),
     }
