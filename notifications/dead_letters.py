@@ -13,12 +13,18 @@ from app.accounts.policy import operator_required
 from app.alerts.models import EmailStatus, OutgoingEmail
 from app.events import EventStatus, OutboxEvent, commit, replay_event
 from app.extensions import db
+from app.main.paging import paginate, requested_page
 
 bp = Blueprint("jobs", __name__, url_prefix="/operator/jobs")
+DEAD_PER_PAGE = 50
+
+
+def dead_events_query():
+    return select(OutboxEvent).where(OutboxEvent.status == EventStatus.FAILED).order_by(OutboxEvent.id.desc())
 
 
 def dead_events(limit: int | None = 200) -> list[OutboxEvent]:
-    stmt = select(OutboxEvent).where(OutboxEvent.status == EventStatus.FAILED).order_by(OutboxEvent.id.desc())
+    stmt = dead_events_query()
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
@@ -62,8 +68,10 @@ def index():
             failed = failed_jobs() if queues is not None else None
         except RedisError:
             failed = None
-    events = dead_events()
-    return render_template("jobs/index.html", runs=runs(), dead=events, emails=_emails_for(events),
+    dead_page = paginate(dead_events_query(), page=requested_page(), per_page=DEAD_PER_PAGE)
+    events = dead_page.items
+    return render_template("jobs/index.html", runs=runs(), dead=events, dead_page=dead_page,
+                           emails=_emails_for(events),
                            backlog=backlog(), queues=queues, failed=failed, form=EmptyForm(),
                            inline=current_app.config["JOBS_INLINE"], operations=recent_operations())
 

@@ -79,3 +79,23 @@ def test_commit_helper_delivers_a_replayed_event_once(app_ctx):
     assert replay([evt.id, evt.id]) == 1
     commit()
     assert received == [evt.id]
+
+
+def test_dead_letters_are_paged_fifty_at_a_time_newest_first(client, app):
+    ids = [dead_event(app, kind=f"test.dead{n:02d}") for n in range(53)]
+    with app.app_context():
+        operator = make_operator()
+        db.session.commit()
+        email = operator.email
+    login(client, email, PASSWORD)
+
+    first = client.get("/operator/jobs?lang=en").get_data(as_text=True)
+    assert "53 events failed on every retry" in first
+    assert "test.dead52" in first and "test.dead03" in first and "test.dead02" not in first
+    assert "Page 1 of 2" in first and 'href="/operator/jobs?page=2"' in first
+    second = client.get("/operator/jobs?page=2&lang=en").get_data(as_text=True)
+    assert all(f"test.dead{n:02d}<" in second for n in range(3)) and "test.dead03<" not in second
+    # « Replay all » still replays every one, not only the page shown
+    client.post("/operator/jobs/replay", follow_redirects=True)
+    with app.app_context():
+        assert {db.session.get(OutboxEvent, i).status for i in ids} == {EventStatus.DISPATCHED}
