@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.alerts.views import bp as alerts_bp
     from app.analytics.views import bp as analytics_bp
     from app.api.views import bp as api_tokens_bp
+    from app.audit.views import bp as audit_bp
     from app.bids.views import bp as bids_bp
     from app.billing.views import bp as billing_bp
     from app.billing.webhooks import bp as billing_webhooks_bp
@@ -111,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from app.suppliers.views import bp as suppliers_bp
 
     for blueprint in (main_bp, accounts_bp, needs_bp, bids_bp, suppliers_bp, alerts_bp, analytics_bp, commitments_bp,
-                      opendata_bp, api_tokens_bp, billing_bp, billing_webhooks_bp, operations_bp):
+                      opendata_bp, api_tokens_bp, billing_bp, billing_webhooks_bp, operations_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 
