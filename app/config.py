@@ -116,6 +116,7 @@ def _rate_limit_settings(get, *, production: bool, testing: bool, redis_url: str
         except ValueError:
             raise ConfigError(setting, f"malformed limit {value!r}; expected e.g. '600 per minute; 20000 per hour'") from None
         settings[setting] = value
+    settings.update(_sign_in_settings(get, testing=testing))
     storage = get("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     scheme = urlsplit(storage).scheme
     if scheme == "memory":
@@ -125,6 +126,38 @@ def _rate_limit_settings(get, *, production: bool, testing: bool, redis_url: str
     else:
         _check_url("RATELIMIT_STORAGE_URI", storage, {"redis", "rediss"})
     settings["RATELIMIT_STORAGE_URI"] = storage
+    return settings
+
+
+def _sign_in_settings(get, *, testing: bool) -> dict[str, object]:
+    """Throttling of sign-in and password-reset requests, account lockout, reset links.
+
+    The rate limits are counted in RATELIMIT_STORAGE_URI like the API's, per client address
+    and per account (the email typed, normalised): failed sign-ins, and every reset request
+    (app.accounts.throttling). Under testing the rate limits default to very high values (the suite
+    signs in thousands of times from one address); tests of the limits set small ones.
+    """
+    from limits import parse_many
+
+    settings: dict[str, object] = {}
+    for setting, default in (("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
+                             ("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+                             ("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes"),
+                             ("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "3 per hour")):
+        if testing:
+            default = "100000 per minute"
+        value = get(setting, default)
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(setting, f"malformed limit {value!r}; expected e.g. '10 per minute; 100 per hour'") from None
+        settings[setting] = value
+    settings["LOGIN_LOCKOUT_THRESHOLD"] = _whole("LOGIN_LOCKOUT_THRESHOLD", get, "5")
+    settings["LOGIN_LOCKOUT_MINUTES"] = _whole("LOGIN_LOCKOUT_MINUTES", get, "15")
+    settings["PASSWORD_RESET_MAX_AGE"] = _whole("PASSWORD_RESET_MAX_AGE", get, "3600")
+    for setting in ("LOGIN_LOCKOUT_THRESHOLD", "LOGIN_LOCKOUT_MINUTES", "PASSWORD_RESET_MAX_AGE"):
+        if settings[setting] < 1:
+            raise ConfigError(setting, "expected a whole number of at least 1")
     return settings
 
 

@@ -17,6 +17,10 @@ ERROR_MESSAGES = {
     "password_too_simple": _l(
         "The password must mix at least three of: lower case, upper case, digits, symbols."
     ),
+    "password_too_common": _l(
+        "This password is among the most common ones and is guessed first: choose another."
+    ),
+    "password_personal": _l("The password must not contain your email address or your name."),
     "name_required": _l("This name is required."),
     "kind_invalid": _l("Choose the kind of organisation."),
     "siren_required": _l("A SIREN or SIRET number is required for a French organisation."),
@@ -117,3 +121,16 @@ class ChangeRoleForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change something."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email of your account"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             description=_l("At least 12 characters, mixing letters, digits or symbols."))
+    password_confirm = PasswordField(
+        _l("Confirm the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )

@@ -118,6 +118,10 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Consecutive failed sign-ins since the last success or lockout; at the threshold the
+    # account is locked until locked_until (UTC), whatever the password (app.accounts.lockout).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -12,9 +13,9 @@ from sqlalchemy import func, select
 from app.accounts.identifiers import IdentifierError, check_company_ids
 from app.accounts.models import Membership, Organisation, OrganisationKind, Role, SizeCategory, User
 from app.accounts.passwords import (
-    MIN_LENGTH,
     hash_password,
     needs_rehash,
+    password_problem,
     verify_password,
     verify_unknown,
 )
@@ -78,26 +79,18 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email))
 
 
-def check_password_rules(password: str) -> None:
-    if len(password or "") < MIN_LENGTH:
-        raise AccountError("password", "password_too_short")
-    classes = sum(
-        [
-            any(c.islower() for c in password),
-            any(c.isupper() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ]
-    )
-    if classes < 3:
-        raise AccountError("password", "password_too_simple")
+def check_password_rules(password: str, *, email: str | None = None, full_name: str | None = None) -> None:
+    """Raise AccountError("password", code) when the password breaks a rule (passwords.py)."""
+    problem = password_problem(password, email=email, full_name=full_name)
+    if problem is not None:
+        raise AccountError("password", problem)
 
 
 def create_user(*, email: str, password: str, full_name: str, locale: str = "fr", is_operator: bool = False) -> User:
     email = normalise_email(email)
     if not (full_name or "").strip():
         raise AccountError("full_name", "name_required")
-    check_password_rules(password)
+    check_password_rules(password, email=email, full_name=full_name)
     if find_user_by_email(email) is not None:
         raise AccountError("email", "email_taken")
     user = User(
@@ -171,18 +164,64 @@ def register_organisation(
     return Registration(organisation, user)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user with this email and password, or None (same work either way)."""
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: the user on success; ``locked`` when refused by a lockout."""
+
+    user: User | None
+    locked: bool = False
+    retry_after: int = 0
+
+
+def _audit_organisation(user: User):
+    return user.memberships[0].organisation if user.memberships else None
+
+
+def attempt_sign_in(email: str, password: str, *, threshold: int = 5, lock_minutes: int = 15,
+                    now: datetime | None = None) -> SignIn:
+    """Check an email and password, counting consecutive failures on the account.
+
+    The same work is done whether or not the account exists (no timing oracle). After
+    ``threshold`` consecutive failures the account is locked for ``lock_minutes``: while
+    locked, even the right password is refused. Success clears the count. The caller
+    commits, failures included (the count must outlive the request).
+    """
+    now = now or utcnow()
     user = find_user_by_email(email)
     if user is None:
         verify_unknown(password or "")
-        return None
-    if not verify_password(user.password_hash, password or "") or not user.active:
-        return None
+        return SignIn(None)
+    correct = verify_password(user.password_hash, password or "")
+    if user.locked_until is not None and user.locked_until > now:
+        return SignIn(None, locked=True, retry_after=max(1, int((user.locked_until - now).total_seconds())))
+    if not correct or not user.active:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= threshold:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            record_audit("account.locked", subject=user, organisation=_audit_organisation(user),
+                         details={"failed_logins": threshold, "locked_until": user.locked_until.isoformat()})
+        return SignIn(None)
+    user.failed_logins = 0
+    user.locked_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    return user
+    user.last_login_at = now
+    return SignIn(user)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None (same work either way)."""
+    return attempt_sign_in(email, password).user
+
+
+def set_password(user: User, password: str, *, reason: str = "password.changed") -> None:
+    """Give the user a new password (rules checked), clearing any lockout; audited."""
+    check_password_rules(password, email=user.email, full_name=user.full_name)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    record_audit(reason, actor=user, subject=user, organisation=_audit_organisation(user))
 
 
 def verify_organisation(organisation: Organisation, *, by: User) -> None:

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import math
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounts import services
+from app.accounts import reset, services, throttling
 from app.accounts.auth import current_organisation
 from app.accounts.forms import (
     AddMemberForm,
     ChangeRoleForm,
     EmptyForm,
+    ForgotPasswordForm,
     LoginForm,
     RegisterForm,
+    ResetPasswordForm,
     message_for,
 )
 from app.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -85,24 +101,108 @@ def register():
     return render_template("accounts/register.html", form=form), status
 
 
+def _too_many_attempts(template: str, form, retry_after: int, **context):
+    """The form again, refused with 429, a message saying how long to wait, and Retry-After."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    message = ngettext(
+        "Too many attempts. For your security, wait %(num)s minute before trying again.",
+        "Too many attempts. For your security, wait %(num)s minutes before trying again.",
+        minutes,
+    )
+    response = make_response(render_template(template, form=form, throttled=message, **context), 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _account_retry_after() -> int:
+    # One figure for every refusal tied to an account (throttled email or locked account),
+    # so the answer does not tell whether an account uses the email typed.
+    return current_app.config["LOGIN_LOCKOUT_MINUTES"] * 60
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            db.session.rollback()
+        try:
+            throttling.check_sign_in(form.email.data)
+        except throttling.Throttled as exc:
+            retry_after = _account_retry_after() if exc.account else exc.retry_after
+            return _too_many_attempts("accounts/login.html", form, retry_after)
+        config = current_app.config
+        attempt = services.attempt_sign_in(form.email.data, form.password.data,
+                                           threshold=config["LOGIN_LOCKOUT_THRESHOLD"],
+                                           lock_minutes=config["LOGIN_LOCKOUT_MINUTES"])
+        commit()  # failures too: the count and the lockout must outlive the request
+        if attempt.locked:
+            return _too_many_attempts("accounts/login.html", form, _account_retry_after())
+        if attempt.user is None:
+            throttling.count_failure(form.email.data)
             form.password.errors = [_("Incorrect email or password.")]
         else:
-            commit()
+            user = attempt.user
             _start_session(user, remember=form.remember.data)
             if user.locale in ("fr", "en") and "lang" not in session:
                 session["lang"] = user.locale
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if request.method == "POST":
+        try:
+            throttling.hit_address("password-reset")
+        except throttling.Throttled as exc:
+            return _too_many_attempts("accounts/forgot_password.html", form, exc.retry_after)
+    if form.validate_on_submit():
+        try:
+            throttling.hit_account("password-reset", form.email.data)
+        except throttling.Throttled as exc:
+            return _too_many_attempts("accounts/forgot_password.html", form, exc.retry_after)
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.active:
+            reset.queue_reset_email(user)
+        commit()
+        # The same answer whether or not an account uses the address.
+        flash(_("If an account uses this address, we have sent it an email with a link to choose a new "
+                "password. Check your inbox (and your spam folder)."), "info")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+def _private(response):
+    """A page whose address holds a secret: never cached, never sent on as a referrer."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = reset.read_reset_token(token)
+    except reset.InvalidResetToken as exc:
+        return _private(make_response(render_template("accounts/reset_invalid.html", reason=exc.reason), 400))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data, reason="account.password_reset")
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, message_for(exc.code)]
+        else:
+            commit()
+            _start_session(user)
+            flash(_("Your password has been changed. You are signed in."), "success")
+            return redirect(url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    return _private(make_response(render_template("accounts/reset_password.html", form=form, token=token), status))
 
 
 @bp.post("/logout")
