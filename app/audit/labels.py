@@ -15,6 +15,9 @@ ACTION_LABELS: dict[str, object] = {
     "membership.added": _l("Added a member"),
     "membership.role_changed": _l("Changed a member's role"),
     "membership.removed": _l("Removed a member"),
+    # accounts
+    "account.locked": _l("Account locked after repeated failed sign-ins"),
+    "account.password_reset": _l("Reset their password with an emailed link"),
     # needs
     "need.created": _l("Created a need"),
     "need.imported": _l("Imported a need"),
