@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     app.config.update(settings)
     for step in (
+        register_proxies,
         register_instance,
         register_logging,
         register_extensions,
@@ -33,6 +34,16 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     ):
         step(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address, scheme and host are read
+    from their X-Forwarded-* headers (rate limits per address, audit entries, secure links)."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_instance(app: Flask) -> None:

@@ -238,6 +238,12 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
 
     programme = _commitment_settings(get)
 
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto/-Host.
+    # 0 (default): those headers are ignored, as a client could forge them.
+    trusted_proxies = _whole("TRUSTED_PROXIES", get, "0")
+    if trusted_proxies > 5:
+        raise ConfigError("TRUSTED_PROXIES", "expected the number of proxies in front of the app, from 0 to 5")
+
     from app.billing.plans import billing_settings
 
     billing = billing_settings(get)
@@ -275,6 +281,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        "TRUSTED_PROXIES": trusted_proxies,
         "SITE_NAME": "Tremplin",
         # Packages loaded by name that subscribe to outbox events (app never imports them)
         "EVENT_SUBSCRIBERS": ("app.matching.indexing", "notifications"),
