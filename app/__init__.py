@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         register_api,
         register_template_helpers,
         register_errorhandlers,
+        register_security_headers,
         register_commands,
     ):
         step(app)
@@ -98,6 +99,12 @@ def register_outbox(app: Flask) -> None:
     def _relay(response):
         flush_dispatch()
         return response
+
+
+def register_security_headers(app: Flask) -> None:
+    from app.main.security_headers import init_security_headers
+
+    init_security_headers(app)
 
 
 def register_auth(app: Flask) -> None:

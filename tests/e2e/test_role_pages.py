@@ -105,12 +105,17 @@ def test_main_page_of_each_role(page, axe_source, references, role, name, path):
     if email:
         sign_in(page, email)
     url = path.format(**references)
+    refused = []  # what the Content-Security-Policy blocked: nothing, on our own pages
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     response = page.goto(url)
     assert response.status == 200, f"{role} {url}: status {response.status}"
     heading = page.locator("main h1").first
     assert heading.is_visible(), f"{role} {url}: no visible main heading"
     assert heading.inner_text().strip(), f"{role} {url}: empty main heading"
+    assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", "")
     shot(page, f"role-{role}-{name}")
     _screenshot_for_readme(page, role, name)
     violations = blocking_violations(page, axe_source)
     assert not violations, f"{role} {url}:\n" + "\n".join(violations)
+    assert not refused, f"{role} {url}: the Content-Security-Policy refused: {refused}"
