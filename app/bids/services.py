@@ -25,6 +25,7 @@ from app.bids.money import AmountError, parse_euros
 from app.db import utcnow
 from app.events import record_event
 from app.extensions import db
+from app.main.paging import Page
 from app.needs import policy
 from app.needs.doctrine import Approach
 from app.needs.models import Need
@@ -330,26 +331,6 @@ def withdraw_bid(bid: Bid, *, viewer: Viewer, now: datetime | None = None) -> No
 
 
 # --- the supplier's list -------------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 SUPPLIER_BID_SORTS = {"updated_at": Bid.updated_at, "submitted_at": Bid.submitted_at, "price": Bid.price_cents}

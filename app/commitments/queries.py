@@ -11,30 +11,11 @@ from app.accounts.models import User
 from app.commitments.models import Commitment, CommitmentRevision, Purchase, PurchaseStatus
 from app.extensions import db
 from app.files.storage import KINDS
+from app.main.paging import Page
 
 PER_PAGE = 20
 QUEUE_PER_PAGE = 50
 _TYPES = {extension: mime for mime, extension in KINDS.values()}
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass

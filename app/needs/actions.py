@@ -37,6 +37,16 @@ def _back(need: Need):
     return redirect(url_for("needs.detail", reference=need.reference))
 
 
+def _refuse_to_buyer(need: Need, viewer, code: str):
+    """Refuse an action of the need's buyer: explained to its agents, the usual refusal to others."""
+    return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
+
+
+def _not_closable_code(need: Need) -> str:
+    """Why the need cannot be declared unsuccessful yet: bids still open, or not closed."""
+    return "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
+
+
 def _check_csrf(form=None) -> None:
     if not (form or EmptyForm()).validate_on_submit():
         abort(400)
@@ -56,7 +66,7 @@ def publish(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_publish(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_draft")
+        return _refuse_to_buyer(need, viewer, "not_draft")
     _check_csrf()
     try:
         services.publish_need(need, by=current_user)
@@ -77,7 +87,7 @@ def confirm_cancel(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_cancel(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_cancellable")
+        return _refuse_to_buyer(need, viewer, "not_cancellable")
     return _closing_page(need, "cancel", ReasonForm(prefix="cancel"))
 
 
@@ -87,7 +97,7 @@ def cancel(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_cancel(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_cancellable")
+        return _refuse_to_buyer(need, viewer, "not_cancellable")
     return _close_with_reason(need, "cancel", services.cancel_need, _("The need is cancelled."))
 
 
@@ -96,7 +106,7 @@ def cancel(reference: str):
 def confirm_discard(reference: str):
     need = load_need(reference)
     if not policy.can_discard(current_viewer(), need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(current_viewer(), need), code="not_discardable")
+        return _refuse_to_buyer(need, current_viewer(), "not_discardable")
     return render_template("needs/discard.html", need=need, action_form=EmptyForm())
 
 
@@ -106,7 +116,7 @@ def discard(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_discard(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_discardable")
+        return _refuse_to_buyer(need, viewer, "not_discardable")
     _check_csrf()
     title = need.title
     services.discard_draft(need, by=current_user)
@@ -122,8 +132,7 @@ def confirm_unsuccessful(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_declare_unsuccessful(viewer, need):
-        code = "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
+        return _refuse_to_buyer(need, viewer, _not_closable_code(need))
     return _closing_page(need, "unsuccessful", ReasonForm(prefix="unsuccessful"))
 
 
@@ -133,8 +142,7 @@ def unsuccessful(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_declare_unsuccessful(viewer, need):
-        code = "deadline_not_passed" if policy.is_open_for_bids(need) else "not_closed"
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code=code)
+        return _refuse_to_buyer(need, viewer, _not_closable_code(need))
     return _close_with_reason(need, "unsuccessful", services.declare_unsuccessful,
                               _("The need is declared unsuccessful."))
 
@@ -188,7 +196,7 @@ def invite(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_invite(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="invitations_closed")
+        return _refuse_to_buyer(need, viewer, "invitations_closed")
     form = InviteForm()
     if request.method == "GET":
         return _invite_page(need, form)
@@ -299,7 +307,7 @@ def upload(reference: str):
     need = load_need(reference)
     viewer = current_viewer()
     if not policy.can_edit_need(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+        return _refuse_to_buyer(need, viewer, "not_editable")
     form = AttachmentForm()
     _check_csrf(form)
     try:
@@ -340,7 +348,7 @@ def confirm_delete_attachment(reference: str, attachment_id: int):
     attachment = _attachment_of(need, attachment_id)
     viewer = current_viewer()
     if not policy.can_edit_need(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+        return _refuse_to_buyer(need, viewer, "not_editable")
     return render_template("needs/attachment_delete.html", need=need, attachment=attachment, action_form=EmptyForm())
 
 
@@ -351,7 +359,7 @@ def delete_attachment(reference: str, attachment_id: int):
     attachment = _attachment_of(need, attachment_id)
     viewer = current_viewer()
     if not policy.can_edit_need(viewer, need):
-        return refuse(need, allowed_actor=policy.is_buyer_agent(viewer, need), code="not_editable")
+        return _refuse_to_buyer(need, viewer, "not_editable")
     _check_csrf()
     try:
         attachments.remove_attachment(attachment, need, by=current_user)
