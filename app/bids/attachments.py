@@ -31,6 +31,9 @@ def add_attachment(bid: Bid, upload, *, viewer: Viewer, now: datetime | None = N
     """Attach a file to one's bid while it may still be changed (type checked from content)."""
     if not policy.can_change_bid(viewer, bid, now):
         raise BidError("file", "bid_locked")
+    # The bid's row is locked while its files are counted: two uploads at once cannot both
+    # take the last place (PostgreSQL; SQLite has a single writer anyway).
+    db.session.execute(select(Bid.id).where(Bid.id == bid.id).with_for_update())
     if len(bid_attachments(bid)) >= MAX_ATTACHMENTS:
         raise BidError("file", "too_many_files")
     try:

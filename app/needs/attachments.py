@@ -3,13 +3,16 @@
 Only the buyer's agents add them (the pages ask the policy), while the need can still be
 changed; on a published need a new document is an amendment, so bidders are told.
 A refused file (wrong type, too large, empty) raises NeedError and stores nothing.
+A need holds at most MAX_ATTACHMENTS documents: the need's row is locked while they are
+counted, so two uploads at once cannot both take the last place (PostgreSQL; SQLite has
+a single writer anyway).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
@@ -23,6 +26,7 @@ from app.needs.policy import effective_status
 from app.needs.validation import NeedError
 
 MAX_NOTE = 500
+MAX_ATTACHMENTS = 20
 
 
 def need_attachments(need: Need) -> list[Attachment]:
@@ -39,6 +43,10 @@ def add_attachment(need: Need, upload: FileStorage | None, *, by: User, note: st
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE:
         raise NeedError("note", "too_long", max=MAX_NOTE)
+    db.session.execute(select(Need.id).where(Need.id == need.id).with_for_update())
+    count = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.need_id == need.id))
+    if count >= MAX_ATTACHMENTS:
+        raise NeedError("file", "too_many_files", max=MAX_ATTACHMENTS)
     try:
         stored = store_upload(upload)
     except UploadError as exc:

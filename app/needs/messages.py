@@ -71,6 +71,7 @@ ERROR_MESSAGES = {
     "file_empty": _l("Choose a file to send."),
     "file_too_large": _l("This file is larger than 20 MB: send a smaller one."),
     "file_bad_type": _l("This type of file is not accepted: send a PDF, ODT, ODS, DOCX, XLSX, PNG or JPEG file."),
+    "too_many_files": _l("A need holds at most %(max)s documents: gather some of them in one file."),
     "attachment_kept": _l("Documents of a published need stay available to bidders."),
 }
 
