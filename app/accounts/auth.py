@@ -6,7 +6,7 @@ from flask import Flask, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 
 def init_auth(app: Flask) -> None:
@@ -19,14 +19,9 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.accounts.models import User
+    from app.accounts.sessions import load_user
 
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    login_manager.user_loader(load_user)
 
     from app.accounts.labels import org_kind_label, role_label
 

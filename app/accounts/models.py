@@ -122,6 +122,9 @@ class User(UserMixin, TimestampMixin, Base):
     # account is locked until locked_until (UTC), whatever the password (app.accounts.lockout).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
+    # Stored in each session at sign-in (in the Flask-Login id, "<id>:<version>"); bumping it
+    # ends every session and remember-me cookie signed in before (app.accounts.sessions).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
@@ -130,6 +133,11 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the id kept in the session and the remember-me cookie
+        from app.accounts.sessions import session_id
+
+        return session_id(self)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -1,0 +1,54 @@
+"""Session versions: every session and remember-me cookie names the user and the
+``session_version`` it was signed in with (the Flask-Login id is "<user id>:<version>").
+
+Bumping the user's version ends every session signed in before, on its next request,
+remember-me cookies included (their value is that same id): "sign out everywhere", a
+password change or reset do so. A deactivated user is refused by the loader whatever
+the version. API tokens (app.api.tokens) are separate and stay valid.
+"""
+
+from __future__ import annotations
+
+from flask import session
+
+from app.extensions import db
+
+# The keys Flask-Login keeps in the session for the signed-in user.
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember_seconds")
+
+
+def session_id(user) -> str:
+    """The id stored in the session and the remember-me cookie for this user."""
+    return f"{user.id}:{user.session_version or 0}"
+
+
+def parse_session_id(value: str | None) -> tuple[int, int] | None:
+    """(user id, version) from a stored id; a bare "<id>" (signed in before versions) is version 0."""
+    user_part, _, version_part = (value or "").partition(":")
+    if not user_part.isdigit() or not (version_part or "0").isdigit():
+        return None
+    return int(user_part), int(version_part or "0")
+
+
+def load_user(value: str):
+    """The user a session (or remember-me cookie) belongs to, or None when it is no longer valid.
+
+    A stale session is emptied of its sign-in and its remember-me cookie is deleted with
+    the response, so the browser is signed out for good rather than on this request only.
+    """
+    from app.accounts.models import User
+
+    parsed = parse_session_id(value)
+    user = db.session.get(User, parsed[0]) if parsed else None
+    if user is not None and user.active and (user.session_version or 0) == parsed[1]:
+        return user
+    for key in _LOGIN_KEYS:
+        session.pop(key, None)
+    session["_remember"] = "clear"
+    return None
+
+
+def end_all_sessions(user) -> int:
+    """Bump the user's session version: every session signed in before ends. The new version."""
+    user.session_version = (user.session_version or 0) + 1
+    return user.session_version
