@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+import logging
+
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
 
 # Headers of an HTTP error that the client needs to act on it.
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+# Seconds a client is asked to wait while the database cannot be reached (a restart
+# or a failover usually takes a few seconds).
+DATABASE_RETRY_AFTER = 30
 
 
 def _wants_json() -> bool:
@@ -60,9 +69,54 @@ def init_errors(app: Flask) -> None:
         db.session.rollback()
         return render(500, *_messages(500), exc=_exc)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        if not database_unavailable(exc):
+            raise exc  # a bug, not an outage: the 500 handler answers and it is logged
+        return _database_unavailable_response(exc)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
         original = exc.get_response().headers
         kept = {name: original[name] for name in _KEPT_HEADERS if name in original}
         return render(code, *_messages(code), headers=kept, exc=exc)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the server cannot be reached or went away (it is
+    restarting, failing over, refusing connections) rather than a faulty statement."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def _database_unavailable_response(exc: DBAPIError):
+    """503 with Retry-After and a page that needs no database: no stack trace, no 500.
+
+    Nothing was written: the request's transaction never committed, and the session is
+    rolled back. The next request gets a fresh connection (``pool_pre_ping``, app.config).
+    """
+    cause = exc.orig if exc.orig is not None else exc
+    log.error("database unavailable on %s %s: %s: %s", request.method, request.path, type(cause).__name__,
+              (str(cause).strip().splitlines() or [""])[0])
+    from app.extensions import db
+
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    # The page is rendered as for a visitor: loading the signed-in user would need the
+    # database (the session cookie is left as it is, so the user stays signed in).
+    g._login_user = current_app.login_manager.anonymous_user()
+    title = _("Service unavailable")
+    message = _("The service is temporarily unavailable. Please try again later.")
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"}
+    if _wants_json():
+        headers["Content-Type"] = "application/problem+json"
+        return {"type": "about:blank", "title": title, "status": 503, "detail": message}, 503, headers
+    from app.i18n import current_locale
+
+    # Straight from the template environment: the context processors of the layout read
+    # the database (unread notifications, memberships), this page must not.
+    again = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        title=title, message=message, locale=current_locale(),
+        retry_url=again if again.startswith("/") and not again.startswith(("//", "/\\")) else "/")
+    return page, 503, headers
