@@ -52,6 +52,7 @@ def _on_render(event: OutboxEvent) -> None:
 def queue_instant_emails(notification_ids: list[int]) -> int:
     from notifications.emails import build_notification_email
     from notifications.outgoing import queue_mail
+    from notifications.recipients import still_deliverable
 
     queued = 0
     for start in range(0, len(notification_ids), 500):
@@ -59,10 +60,13 @@ def queue_instant_emails(notification_ids: list[int]) -> int:
         rows = list(db.session.scalars(
             select(Notification)
             .where(Notification.id.in_(chunk), Notification.email_mode == EmailMode.INSTANT)
-            .options(selectinload(Notification.user))
+            .options(selectinload(Notification.user), selectinload(Notification.need))
         ))
         held = held_alerts(rows)
         for notification in rows:
+            if notification.user is not None and not still_deliverable(notification, notification.user):
+                notification.email_mode = EmailMode.OFF  # no longer for this person: never emailed
+                continue
             if notification.id in held:
                 notification.email_mode = EmailMode.DAILY  # the plan has no instant alerts: the daily digest
                 continue

@@ -30,10 +30,10 @@ from app.db import utcnow
 from app.events import commit
 from app.extensions import db
 from app.main.filters import PARIS
-from app.needs import policy
 from app.needs.models import Need, NeedFollow, NeedStatus
 from notifications.emails import build_digest_email
 from notifications.outgoing import queue_mail
+from notifications.recipients import may_still_see, still_deliverable
 
 USERS_PER_BATCH = 100
 CLOSING_WINDOW = timedelta(days=7)
@@ -51,11 +51,6 @@ def digest_period(frequency: str, now: datetime) -> str:
 
 def closes_soon(need: Need, now: datetime) -> bool:
     return need.status == NeedStatus.PUBLISHED and now < need.deadline_at <= now + CLOSING_WINDOW
-
-
-def _may_see(user: User, need: Need) -> bool:
-    memberships = user.memberships or [None]
-    return any(policy.can_view_need(policy.Viewer.of(user, m), need) for m in memberships)
 
 
 def send_digests(frequency: str, *, now: datetime | None = None) -> int:
@@ -113,7 +108,8 @@ def _send_batch(user_ids: list[int], mode: EmailMode, now: datetime) -> int:
             included, left_out = [], notifications
         else:
             included = [n for n in notifications
-                        if n.need_id not in muted[user_id] and (user_id, n.kind) not in emails_off]
+                        if n.need_id not in muted[user_id] and (user_id, n.kind) not in emails_off
+                        and still_deliverable(n, user, now=now)]
             reported = {n.id for n in included}
             left_out = [n for n in notifications if n.id not in reported]
         for notification in left_out:
@@ -122,7 +118,7 @@ def _send_batch(user_ids: list[int], mode: EmailMode, now: datetime) -> int:
             continue
         candidates = [n.need for n in included if n.need is not None] + followed.get(user_id, [])
         closing = {need.id: need for need in candidates
-                   if need.id not in muted[user_id] and closes_soon(need, now) and _may_see(user, need)}
+                   if need.id not in muted[user_id] and closes_soon(need, now) and may_still_see(user, need)}
         mail = build_digest_email(user, mode.value, included, list(closing.values()))
         key = f"digest:{user_id}:{mode.value}:{digest_period(mode, now)}"
         if queue_mail(mail, dedup_key=key, user_id=user_id) is None:

@@ -10,15 +10,17 @@ A user with several organisations hears about the need if any of them may see it
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, Role, User
+from app.alerts.models import Notification
 from app.bids.models import Bid, BidStatus
 from app.extensions import db
 from app.needs.models import Need, NeedFollow
-from app.needs.policy import Viewer, can_view_need
+from app.needs.policy import Viewer, can_view_need, is_open_for_bids
 
 # Roles that act for a buyer (ambassadors only look); suppliers' people all hear.
 ACTING_ROLES = (Role.OWNER, Role.MEMBER)
@@ -75,6 +77,30 @@ def who_may_see(need: Need, pairs: Iterable[Pair], *, exclude: Collection[int | 
         if can_view_need(viewer, need):
             allowed.append(user_id)
     return allowed
+
+
+def may_still_see(user: User, need: Need) -> bool:
+    """Whether the user, through any of their organisations (or as the operator), may see the need now."""
+    return any(can_view_need(Viewer.of(user, membership), need) for membership in user.memberships or [None])
+
+
+# Kinds that invite to bid (new needs matching a search or the profile, invitations, deadline
+# reminders): news only while the need is open for bids.
+OPEN_NEED_KINDS = frozenset({"need_matched_search", "need_matched_profile", "need_invitation",
+                             "need_deadline_soon"})
+
+
+def still_deliverable(notification: Notification, user: User, *, now: datetime | None = None) -> bool:
+    """Asked again when a notification's email is written, at once or in a digest, hours or days
+    after the notification was decided: one about a need goes only to someone who may still see
+    it (a member who left, a supplier no longer verified...), and one inviting to bid only while
+    the need is still open for bids (not cancelled, closed or awarded meanwhile)."""
+    need = notification.need
+    if need is None:
+        return True
+    if not may_still_see(user, need):
+        return False
+    return notification.kind not in OPEN_NEED_KINDS or is_open_for_bids(need, now)
 
 
 def follower_ids(need: Need) -> list[int]:
