@@ -103,3 +103,27 @@ def test_a_digest_leaves_out_alerts_of_needs_no_longer_visible_or_no_longer_open
         assert "Plateforme de données" in body
         assert "Supervision réservée" not in body and hidden_reference not in body
         assert "Messagerie abandonnée" not in body
+
+
+def test_a_prepared_export_is_refused_when_its_owner_left_the_member_before_the_job_ran(app_ctx):
+    """A CSV of a member's purchases, prepared by one of its people, is written by a job: one who
+    left the member meanwhile gets no file (the owner, still there, gets theirs)."""
+    from app.operations.models import Operation, OperationKind, OperationStatus
+    from app.operations.services import start_operation
+    from tests.commitments.helpers import alliance_member, declare
+
+    member, owner = alliance_member()
+    declare(member, owner)
+    leaving = make_member(member, email="leaving@fontenoy.fr")
+    params = {"export": "commitments", "table": "purchases", "organisation": None}
+    kept = start_operation(OperationKind.EXPORT, owner=owner, organisation=member, params=params).id
+    refused = start_operation(OperationKind.EXPORT, owner=leaving, organisation=member, params=params,
+                              locale="en").id
+    db.session.commit()  # the jobs have not run yet
+    remove_member(db.session.scalar(select(Membership).where(Membership.user_id == leaving.id)), by=owner)
+    commit()  # now they run
+    db.session.expire_all()
+    done, failed = db.session.get(Operation, kept), db.session.get(Operation, refused)
+    assert done.status == OperationStatus.DONE and done.result["rows"] == 1 and done.result["file"]
+    assert failed.status == OperationStatus.FAILED
+    assert failed.message == "You may no longer export this table." and "file" not in (failed.result or {})
