@@ -233,6 +233,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
 
     public_url = get("PUBLIC_URL", "http://localhost:5000").rstrip("/")
     _check_url("PUBLIC_URL", public_url, {"http", "https"})
+    secure_cookies = production or urlsplit(public_url).scheme == "https"
     if not (get("ALERT_PROFILE_MIN_SCORE", "60") or "").isdigit():
         raise ConfigError("ALERT_PROFILE_MIN_SCORE", "expected a whole number from 0 to 100")
 
@@ -275,11 +276,15 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ("fr", "en"),
         "WTF_CSRF_ENABLED": _flag(get("WTF_CSRF_ENABLED"), default=True),
+        # The session and "stay signed in" cookies: out of scripts' reach, not sent on
+        # cross-site subrequests or form posts, and only over HTTPS in production or when
+        # the site is reached over HTTPS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "TRUSTED_PROXIES": trusted_proxies,
         "SITE_NAME": "Tremplin",

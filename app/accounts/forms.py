@@ -38,6 +38,8 @@ ERROR_MESSAGES = {
     "ambassador_for_buyers": _l("Only buyer organisations have ambassadors."),
     "user_unknown": _l("No account uses this email address; ask the person to register first."),
     "last_owner": _l("An organisation keeps at least one owner."),
+    "current_password_wrong": _l("Your current password is not correct: nothing was changed."),
+    "password_unchanged": _l("The new password is your current one: choose a different password."),
 }
 
 
@@ -128,6 +130,16 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             description=_l("At least 12 characters, mixing letters, digits or symbols."))
+    password_confirm = PasswordField(
+        _l("Confirm the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()],
                              description=_l("At least 12 characters, mixing letters, digits or symbols."))
     password_confirm = PasswordField(

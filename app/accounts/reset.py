@@ -5,31 +5,23 @@ SECRET_KEY (itsdangerous, salt ``RESET_SALT``), with its time of issue. It is re
 once older than ``PASSWORD_RESET_MAX_AGE`` seconds, when tampered with, and as soon as
 the password changed (the fingerprint no longer matches): a link works once.
 
-The email is stored in the outbox like every other one (an ``outgoing_emails`` row and
-an ``email.queued`` event in the request's transaction); the notifications relay hands
-it to the mail server after commit.
+The email is stored in the outbox like every other one (app.accounts.emails).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from contextlib import ExitStack
 
-from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.accounts.emails import queue_account_email
 from app.accounts.models import User
-from app.alerts.models import EmailStatus, OutgoingEmail
-from app.db import utcnow
-from app.events import record_event
 from app.extensions import db
 
 RESET_SALT = "tremplin.password-reset"
-EMAIL_EVENT = "email.queued"  # handled by notifications.outgoing (outbox -> mail server)
 
 
 class InvalidResetToken(Exception):
@@ -71,34 +63,13 @@ def read_reset_token(token: str) -> User:
 def queue_reset_email(user: User) -> int | None:
     """Store the email with a fresh reset link for the user, sent after commit."""
     token = make_reset_token(user)
-    public_url = current_app.config["PUBLIC_URL"].rstrip("/")
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    with ExitStack() as stack:
-        if not has_request_context() or request.url_root.rstrip("/") != public_url:
-            stack.enter_context(current_app.test_request_context(base_url=public_url))
-        stack.enter_context(force_locale(user.locale if user.locale in ("fr", "en") else "fr"))
-        context = {
-            "locale": user.locale,
-            "user": user,
-            "subject": _("Reset your Tremplin password"),
+    return queue_account_email(
+        user,
+        template="password_reset",
+        subject=_l("Reset your Tremplin password"),
+        dedup_key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:32]}",
+        context=lambda: {
             "url": url_for("accounts.reset_password", token=token, _external=True),
-            "minutes": minutes,
-            "service": True,
-        }
-        env = current_app.jinja_env
-        text = env.get_template("email/password_reset.txt").render(**context)
-        html = env.get_template("email/password_reset.html").render(**context)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    dedup_key = f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
-    email_id = db.session.scalar(
-        insert(OutgoingEmail)
-        .values(user_id=user.id, dedup_key=dedup_key, to_address=user.email, subject=context["subject"],
-                text_body=text, html_body=html, headers={}, status=EmailStatus.PENDING, attempts=0,
-                created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutgoingEmail.id)
+            "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        },
     )
-    if email_id is not None:
-        record_event(EMAIL_EVENT, email_id=email_id)
-    return email_id

@@ -19,6 +19,7 @@ from app.accounts.passwords import (
     verify_password,
     verify_unknown,
 )
+from app.accounts.sessions import end_all_sessions
 from app.audit.services import record_audit
 from app.db import utcnow
 from app.events import record_event
@@ -195,12 +196,7 @@ def attempt_sign_in(email: str, password: str, *, threshold: int = 5, lock_minut
     if user.locked_until is not None and user.locked_until > now:
         return SignIn(None, locked=True, retry_after=max(1, int((user.locked_until - now).total_seconds())))
     if not correct or not user.active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= threshold:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            record_audit("account.locked", subject=user, organisation=_audit_organisation(user),
-                         details={"failed_logins": threshold, "locked_until": user.locked_until.isoformat()})
+        _count_failed_password(user, now=now, threshold=threshold, lock_minutes=lock_minutes)
         return SignIn(None)
     user.failed_logins = 0
     user.locked_until = None
@@ -210,18 +206,66 @@ def attempt_sign_in(email: str, password: str, *, threshold: int = 5, lock_minut
     return SignIn(user)
 
 
+def _count_failed_password(user: User, *, now: datetime, threshold: int, lock_minutes: int) -> None:
+    """One more consecutive wrong password; at the threshold the account locks (audited)."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= threshold:
+        user.locked_until = now + timedelta(minutes=lock_minutes)
+        user.failed_logins = 0
+        record_audit("account.locked", subject=user, organisation=_audit_organisation(user),
+                     details={"failed_logins": threshold, "locked_until": user.locked_until.isoformat()})
+
+
+def check_current_password(user: User, password: str, *, threshold: int = 5, lock_minutes: int = 15,
+                           now: datetime | None = None) -> SignIn:
+    """Check a signed-in user's current password before a sensitive change.
+
+    A wrong password counts as a failed sign-in (the same count and lockout as the sign-in
+    page), so a stolen session gives no extra guesses. The caller commits, failures included.
+    """
+    now = now or utcnow()
+    correct = verify_password(user.password_hash, password or "")
+    if user.locked_until is not None and user.locked_until > now:
+        return SignIn(None, locked=True, retry_after=max(1, int((user.locked_until - now).total_seconds())))
+    if not correct:
+        _count_failed_password(user, now=now, threshold=threshold, lock_minutes=lock_minutes)
+        return SignIn(None)
+    user.failed_logins = 0
+    return SignIn(user)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user with this email and password, or None (same work either way)."""
     return attempt_sign_in(email, password).user
 
 
-def set_password(user: User, password: str, *, reason: str = "password.changed") -> None:
-    """Give the user a new password (rules checked), clearing any lockout; audited."""
+def set_password(user: User, password: str, *, reason: str = "account.password_changed") -> None:
+    """Give the user a new password (rules checked), clearing any lockout and ending every
+    session signed in with the old one (the caller signs the current one in again); audited."""
     check_password_rules(password, email=user.email, full_name=user.full_name)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-    record_audit(reason, actor=user, subject=user, organisation=_audit_organisation(user))
+    end_all_sessions(user)
+    record_audit(reason, actor=user, subject=user, organisation=_audit_organisation(user),
+                 details={"sessions_ended": True})
+
+
+def change_password(user: User, new_password: str) -> None:
+    """The signed-in user's own change of password (the current one checked by the caller)."""
+    check_password_rules(new_password, email=user.email, full_name=user.full_name)
+    if verify_password(user.password_hash, new_password):
+        raise AccountError("password", "password_unchanged")
+    set_password(user, new_password, reason="account.password_changed")
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the user, on every device, remember-me cookies included; audited.
+
+    API tokens are not sessions: they stay valid (they are revoked on their own page)."""
+    end_all_sessions(user)
+    record_audit("account.signed_out_everywhere", actor=user, subject=user,
+                 organisation=_audit_organisation(user), details={"session_version": user.session_version})
 
 
 def verify_organisation(organisation: Organisation, *, by: User) -> None:

@@ -9,7 +9,8 @@ the version. API tokens (app.api.tokens) are separate and stay valid.
 
 from __future__ import annotations
 
-from flask import session
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
 
 from app.extensions import db
 
@@ -52,3 +53,37 @@ def end_all_sessions(user) -> int:
     """Bump the user's session version: every session signed in before ends. The new version."""
     user.session_version = (user.session_version or 0) + 1
     return user.session_version
+
+
+def _remember_cookie_sent() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def _fresh_session() -> None:
+    """Empty the session (no fixation, nothing left of before), keeping the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def start_session(user, *, remember: bool | None = None) -> None:
+    """Sign the user in on a fresh session with their current version.
+
+    ``remember=None`` keeps "stay signed in" as it was on this browser (a password change
+    renews the remember-me cookie with the new version rather than dropping it).
+    """
+    if remember is None:
+        remember = _remember_cookie_sent()
+    _fresh_session()
+    login_user(user, remember=remember)
+    if not remember and _remember_cookie_sent():
+        session["_remember"] = "clear"  # someone's earlier "stay signed in" ends with this sign-in
+
+
+def end_session() -> None:
+    """Sign out this browser: the session emptied (but its language) and the remember-me cookie deleted."""
+    logout_user()
+    _fresh_session()
+    if _remember_cookie_sent():
+        session["_remember"] = "clear"  # logout_user asked for it; the clear above dropped the request

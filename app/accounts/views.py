@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +36,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from app.accounts.policy import can_manage_organisation, operator_required
+from app.accounts.sessions import end_session, start_session
 from app.events import commit
 from app.extensions import db
 from app.i18n import current_locale
@@ -54,11 +55,7 @@ def _safe_next(target: str | None) -> str:
 
 def _start_session(user, *, remember: bool = False) -> None:
     """Sign in on a fresh session (no fixation), keeping the chosen language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user, remember=remember)
+    start_session(user, remember=remember)
 
 
 def _attach_error(form, exc: services.AccountError) -> None:
@@ -210,11 +207,7 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))
 
@@ -352,3 +345,6 @@ def verify(organisation_id: int):
     commit()
     flash(_("%(org)s is verified.", org=org.name), "success")
     return redirect(url_for("accounts.verify_queue"))
+
+
+from app.accounts import security_views  # noqa: E402,F401  (the account pages, on this blueprint)

@@ -18,6 +18,8 @@ ACTION_LABELS: dict[str, object] = {
     # accounts
     "account.locked": _l("Account locked after repeated failed sign-ins"),
     "account.password_reset": _l("Reset their password with an emailed link"),
+    "account.password_changed": _l("Changed their password, signing out their other sessions"),
+    "account.signed_out_everywhere": _l("Signed out everywhere: every session of the account ended"),
     # needs
     "need.created": _l("Created a need"),
     "need.imported": _l("Imported a need"),
@@ -98,6 +100,7 @@ SUBJECT_LABELS: dict[str, object] = {
     "Purchase": _l("Purchase"),
     "BillingAccount": _l("Billing account"),
     "SavedSearch": _l("Saved search"),
+    "User": _l("Account"),
 }
 
 
