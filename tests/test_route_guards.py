@@ -244,6 +244,13 @@ def build_world() -> dict:
     bid = make_bid(need, supplier, user=supplier_owner)
     bid_attachment = _bid_attachment(bid)
     question = ask_question(need, by=supplier_owner, organisation=supplier, body="Hébergement en France ?")
+    # A public need, with the same objects: anyone may see it, only its buyer may act on it as a buyer,
+    # and only the supplier on its bid.
+    open_need = make_need(buyer, visibility="public", route="private", title="Besoin ouvert")
+    open_need_attachment = _need_attachment(open_need)
+    open_bid = make_bid(open_need, supplier, user=supplier_owner)
+    open_bid_attachment = _bid_attachment(open_bid)
+    open_question = ask_question(open_need, by=supplier_owner, organisation=supplier, body="Réversibilité ?")
     saved = save_search(supplier_owner, supplier, name="Cyber", args={"q": "cybersécurité"})
     notification = Notification(user_id=supplier_owner.id, kind="need_matched_profile", dedup_key="walker:1",
                                 params={"need_title": need.title, "need_reference": need.reference},
@@ -296,7 +303,16 @@ def build_world() -> dict:
         "code": "en",
         "filename": "css/app.css",
     }
-    return {"values": values, "bodies": api_bodies(values)}
+    open_values = {
+        **values,
+        "reference": open_need.reference,
+        "bid_id": open_bid.id,
+        "attachment_id": lambda rule: open_bid_attachment if rule.endpoint.startswith("bids.") else open_need_attachment,
+        "question_id": open_question.id,
+        "need_id": open_need.id,
+    }
+    return {"values": values, "bodies": api_bodies(values), "open_values": open_values,
+            "open_bodies": api_bodies(open_values)}
 
 
 def api_bodies(values: Mapping) -> dict[tuple[str, str], dict]:
@@ -330,6 +346,8 @@ class World:
     walk: Walk
     values: dict
     bodies: dict
+    open_walk: Walk  # the same routes on a public need, its bid, question and documents
+    open_bodies: dict
 
 
 @pytest.fixture()
@@ -337,7 +355,8 @@ def world(client, app):
     with app.app_context():
         built = build_world()
         walked = walk(app, built["values"])
-    return World(walked, built["values"], built["bodies"])
+        walked_open = walk(app, built["open_values"])
+    return World(walked, built["values"], built["bodies"], walked_open, built["open_bodies"])
 
 
 def test_every_route_is_public_by_declaration_or_refused_to_anonymous_visitors(app, client, world):
@@ -379,13 +398,15 @@ OPEN_TO_NONE_HERE = {
 }
 
 
-def test_the_walkers_objects_are_real_ones_their_own_people_reach(app, client, world):
+@pytest.mark.parametrize("need", ["invitation", "public"])
+def test_the_walkers_objects_are_real_ones_their_own_people_reach(app, client, world, need):
     """Without this, a wrong id would make every outsider check pass: each object route's page
     (GET) opens, on the web and on the API, for someone of the object's own side (the buyer, the
     invited supplier, the operator)."""
     from app.accounts.models import User
 
-    pending = [c for c in world.walk.calls if c.method == "GET" and c.names_an_object
+    walked = world.walk if need == "invitation" else world.open_walk
+    pending = [c for c in walked.calls if c.method == "GET" and c.names_an_object
                and c.endpoint not in OWN_ROWS_ONLY and c.endpoint not in OPEN_TO_NONE_HERE]
     answers: dict[Call, list[str]] = {call: [] for call in pending}
     for email in INSIDERS:
@@ -504,3 +525,56 @@ def test_a_declaration_of_an_endpoint_that_no_longer_exists_is_reported(app):
     stale = stale_declarations(app, PUBLIC_ENDPOINTS | {"needs.old_search"})
     assert stale == ["needs.old_search is declared public in app/main/public_routes.py but no route has this "
                      "endpoint any more: remove it from the declaration."]
+
+
+# The operator's pages: under /operator, and the search reindex.
+OPERATOR_ENDPOINTS = frozenset({"operations.confirm_reindex", "operations.reindex"})
+
+
+def is_operators(call: Call) -> bool:
+    return "/operator/" in call.path + "/" or call.endpoint in OPERATOR_ENDPOINTS
+
+
+def test_the_operators_pages_refuse_everyone_else(app, client, world):
+    calls = [c for c in world.walk.calls if is_operators(c)]
+    assert {c.endpoint for c in calls} >= {"jobs.index", "accounts.verify_queue", "audit.operator_log",
+                                           "commitments.purchases_queue", *OPERATOR_ENDPOINTS}
+    failures = []
+    for email in ("owner@buyer.fr", "owner@invited.fr"):
+        assert login(client, email).status_code == 302
+        failures += [f"{call} answered {email}, who is not the operator, {describe(response)} instead of 403 or 404"
+                     for call in calls if not outsider_refused(call.path, response := request(client, call))]
+        client.post("/logout")
+    assert not failures, report(failures)
+
+
+# On a need one may see, what is open to anyone who sees it (its buyer and the bidders aside).
+NEED_ARGUMENTS = frozenset({"reference", "bid_id", "attachment_id", "question_id"})
+OPEN_TO_WHOEVER_SEES_THE_NEED = {
+    "api_needs.NeedByReference": "reads the need, as its public page does",
+    "api_need_questions.Amendments": "the amendments are part of the need its viewers read",
+    "api_need_questions.Questions": "viewers read the published answers; a supplier asks its own question",
+    "needs.ask": "a supplier who may see an open need asks the buyer a question",
+    "api_need_bids.OwnBid": "a supplier who may see an open need writes its own bid on it",
+    "bids.edit": "a supplier who may see an open need writes its own bid on it",
+    "needs.follow": "anyone who sees a need may follow it",
+    "needs.unfollow": "one stops following a need; nothing of anyone else changes",
+}
+
+
+@pytest.mark.parametrize("email", sorted(OUTSIDERS))
+def test_on_a_need_they_may_see_outsiders_do_only_what_its_viewers_may(app, client, world, email):
+    """Seeing a public need is not acting as its buyer, nor reading another supplier's bid."""
+    from app.accounts.models import User
+
+    calls = [c for c in world.open_walk.calls if c.arguments & NEED_ARGUMENTS
+             and c.endpoint not in OPEN_TO_WHOEVER_SEES_THE_NEED]
+    public = PUBLIC_ENDPOINTS
+    assert login(client, email).status_code == 302
+    failures = unguarded_for_outsider(client, calls, public, OUTSIDERS[email])
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        headers = bearer(user, user.memberships[0].organisation, "read", "write")
+    failures += unguarded_for_outsider(client, calls, public, f"a token of {OUTSIDERS[email]}", headers,
+                                       world.open_bodies)
+    assert not failures, report(failures)
