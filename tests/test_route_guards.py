@@ -578,3 +578,25 @@ def test_on_a_need_they_may_see_outsiders_do_only_what_its_viewers_may(app, clie
     failures += unguarded_for_outsider(client, calls, public, f"a token of {OUTSIDERS[email]}", headers,
                                        world.open_bodies)
     assert not failures, report(failures)
+
+
+def test_api_routes_refuse_a_revoked_token_as_they_refuse_none(app, client, world):
+    """A resource that only looked for an Authorization header would let a revoked token in."""
+    from app.accounts.models import User
+    from app.api.models import ApiToken
+    from app.api.tokens import revoke_token
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "owner@invited.fr"))
+        headers = bearer(user, user.memberships[0].organisation, "read", "write")
+        revoke_token(db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first())
+        db.session.commit()
+    failures = []
+    for call in world.walk.calls:
+        if not is_api(call.path) or call.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = request(client, call, headers, world.bodies)
+        if not anonymous_refused(call.path, response):
+            failures.append(f"{call} answered a revoked token {describe(response)} instead of 401 problem JSON. "
+                            + WHAT_TO_DO)
+    assert not failures, report(failures)
