@@ -212,7 +212,8 @@ class OwnBid(MethodView):
         if existing is not None:
             _if_match(existing, required=True)
         try:
-            bid = services.submit_bid(need, bid_input(data), viewer=viewer)
+            bid = services.submit_bid(need, bid_input(data), viewer=viewer,
+                                      seen_version=existing.version if existing is not None else 0)
         except BidError as exc:
             _refuse(exc)
         if existing is None:

@@ -15,8 +15,10 @@ evaluating, shortlisting, rejecting and awarding start once it has passed.
 Optimistic concurrency. An evaluation is the token's user's own scores of a bid; its strong
 ETag is answered by ``GET``/``PUT .../evaluation``. Changing an existing evaluation requires
 ``If-Match`` with it (missing → 428, stale → 412); creating one takes no ``If-Match``, or the
-bid's ETag (stale → 412). Shortlisting and rejecting honour ``If-Match`` with the bid's ETag,
-and declaring a need unsuccessful with the need's.
+bid's ETag (stale → 412). Shortlisting and rejecting honour ``If-Match`` with the bid's ETag;
+awarding and declaring a need unsuccessful with the need's: two buyers awarding at once
+after reading the same need, one award passes and the other is a 412 (every award changes
+the need, and so its ETag).
 
 Idempotent awards. ``POST /needs/<reference>/awards`` takes an optional ``Idempotency-Key``
 (app.api.idempotency, kept in the ``api.bids_awarded`` audit entry written with the awards):
@@ -340,13 +342,16 @@ class Awards(MethodView):
         "in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
         "description": "Retrying with the same key and body awards nothing more (200, same awards); "
                        "the same key with another body is a 409.",
-    }])
+    }, _if_match_parameter("The need's ETag as last read: refused (412) if the need was awarded or changed "
+                           "since")])
     @outcome_blp.response(201, AwardSchema(many=True))
     @outcome_blp.alt_response(200, schema=AwardSchema(many=True), description="A retry with the same Idempotency-Key")
     @outcome_blp.alt_response(400, description="The Idempotency-Key is not 1 to 255 printable characters")
     @outcome_blp.alt_response(403, description="Only the buyer's owners and members award")
     @outcome_blp.alt_response(404, description="No such need, or not visible to this token")
     @outcome_blp.alt_response(409, description="Before the deadline, a bid already decided, or the key was reused")
+    @outcome_blp.alt_response(412, description="If-Match does not match the need's current ETag, or another award "
+                                               "of the need was written at the same time")
     def post(self, data, reference: str):
         """Award one or several bids (lots, framework agreement) at their contracted amounts; each award
         becomes a verified purchase counting towards the buyer's commitment"""
@@ -359,6 +364,7 @@ class Awards(MethodView):
             ids = creation.earlier.details.get("award_ids") or []
             awards = list(db.session.scalars(select(Award).where(Award.id.in_(ids)).order_by(Award.id)))
             return awards, 200, REPLAYED
+        _check_if_match(need_etag(need))
         positions = {str(item["bid_id"]): index for index, item in enumerate(data["bids"])}
         amounts = {str(item["bid_id"]): price_text(item["amount"]["amount_cents"]) for item in data["bids"]}
         try:

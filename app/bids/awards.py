@@ -58,13 +58,20 @@ def _amounts(need: Need, amounts: dict) -> list[tuple[Bid, int]]:
 
 
 def award_bids(need: Need, amounts: dict, *, viewer: Viewer, note: str | None = None,
-               now: datetime | None = None) -> list[AwardResult]:
+               now: datetime | None = None, seen_version: int | None = None) -> list[AwardResult]:
     """Award the bids of ``amounts`` ({bid id: contracted amount in euros as typed}).
 
     Only the buyer's owners and members, once bids are closed (app.needs.policy.can_award).
+
+    Every award writes the need (its version goes up), so two awards decided at once on the
+    same need cannot both pass: the second is refused with ``changed_meanwhile`` when written.
+    ``seen_version`` is the need's version the decision was made on (the award form carries
+    it): a need awarded or changed since is refused the same way, whenever the request comes.
     """
     now = now or utcnow()
     check_may_award(viewer, need, now)
+    if seen_version is not None and need.version != seen_version:
+        raise BidError("need", "changed_meanwhile")
     chosen = _amounts(need, amounts)
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
@@ -89,6 +96,7 @@ def award_bids(need: Need, amounts: dict, *, viewer: Viewer, note: str | None = 
         db.session.add_all([award, purchase])
         results.append(AwardResult(bid, award, purchase))
     first_award = need.status != NeedStatus.AWARDED
+    need.updated_at = now  # a write of the need even for a later lot: its version checks the race
     if first_award:
         need.status = NeedStatus.AWARDED
         need.awarded_at = now

@@ -66,6 +66,12 @@ def _buyer_side_need(reference: str) -> tuple[Need, Viewer]:
     return need, viewer
 
 
+def _seen_version(name: str) -> int | None:
+    """The version a form was filled in on (a hidden field of the page), if it carries one."""
+    raw = request.form.get(name, "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @bp.get("/needs/<reference>/bids")
 @login_required
 def received(reference: str):
@@ -83,7 +89,8 @@ def evaluate(bid_id: int):
         abort(400)
     scores = {criterion: request.form.get(criterion) for criterion in CRITERIA}
     try:
-        evaluate_bid(bid, scores, viewer=viewer, comment=form.comment.data)
+        evaluate_bid(bid, scores, viewer=viewer, comment=form.comment.data,
+                     seen_version=_seen_version("evaluation_version"))
     except BidError as exc:
         db.session.rollback()
         show_problems(exc, form)
@@ -162,14 +169,18 @@ def award(reference: str):
     chosen = [value for value in request.form.getlist("bids") if value]
     amounts = {value: request.form.get(f"amount-{value}", "") for value in chosen}
     try:
-        results = award_bids(need, amounts, viewer=viewer, note=form.note.data)
+        results = award_bids(need, amounts, viewer=viewer, note=form.note.data,
+                             seen_version=_seen_version("need_version"))
     except BidError as exc:
         db.session.rollback()
-        errors = {}
+        errors, flashed = {}, set()
         for field_name, code in exc.problems:
-            if field_name.startswith("amount-"):
+            # A bid no longer in play (awarded a moment ago by a colleague...) has no amount
+            # field on the page any more: told above the form instead.
+            if field_name.startswith("amount-") and code != "not_in_play":
                 errors[field_name] = message_for(code)
-            else:
+            elif message_for(code) not in flashed:
+                flashed.add(message_for(code))
                 flash(message_for(code), "error")
         need = db.session.get(Need, need.id)
         return _received_page(need, viewer, status_for(exc), award_form=form, award_errors=errors)

@@ -132,8 +132,16 @@ def check_may_award(viewer: Viewer, need: Need, now: datetime | None = None) -> 
 
 
 def evaluate_bid(bid: Bid, scores: dict, *, viewer: Viewer, comment: str | None = None,
-                 now: datetime | None = None) -> Evaluation:
-    """Record (or update) the viewer's scores of a bid, 0..5 on each of the nine criteria."""
+                 now: datetime | None = None, seen_version: int | None = None) -> Evaluation:
+    """Record (or update) the viewer's scores of a bid, 0..5 on each of the nine criteria.
+
+    One evaluation per evaluator and bid, written whole: the nine scores and the comment of
+    one submission, never mixed with another's. ``seen_version`` is the version of the
+    viewer's evaluation the form was filled in on (0: none yet); when it is no longer the
+    stored one (the same evaluator saved in another tab meanwhile) the scores are refused
+    with ``changed_meanwhile``. Without it the last submission wins, and two submissions
+    racing on the same row still end with one refused by the version check.
+    """
     need = bid.need
     check_may_evaluate(viewer, need, now)
     if bid.status not in IN_PLAY_STATUSES:
@@ -147,6 +155,8 @@ def evaluate_bid(bid: Bid, scores: dict, *, viewer: Viewer, comment: str | None 
     evaluation = db.session.scalar(
         select(Evaluation).where(Evaluation.bid_id == bid.id, Evaluation.evaluator_id == viewer.user_id)
     )
+    if seen_version is not None and (0 if evaluation is None else evaluation.version) != seen_version:
+        raise BidError("bid", "changed_meanwhile")
     created = evaluation is None
     if created:
         evaluation = Evaluation(bid_id=bid.id, evaluator_id=viewer.user_id)

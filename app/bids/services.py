@@ -235,8 +235,23 @@ def _check_plan_allows(need: Need, viewer: Viewer, now: datetime) -> None:
         raise BidError("need", "plan_limit")
 
 
+def check_seen_version(existing: Bid | None, seen_version: int | None) -> None:
+    """Refuse to write over a bid the person has not seen: created by someone else since they
+    saw none (``seen_version`` 0: ``duplicate_bid``), or changed or discarded since they read
+    it (``changed_meanwhile``). ``None``: nothing was seen to compare with."""
+    if seen_version is None:
+        return
+    if existing is None:
+        if seen_version != 0:
+            raise BidError("bid", "changed_meanwhile")
+    elif seen_version == 0:
+        raise BidError("need", "duplicate_bid")
+    elif existing.version != seen_version:
+        raise BidError("bid", "changed_meanwhile")
+
+
 def submit_bid(need: Need, data: BidInput, *, viewer: Viewer, draft: bool = False,
-               now: datetime | None = None) -> Bid:
+               now: datetime | None = None, seen_version: int | None = None) -> Bid:
     """Create or update the viewer's organisation's one bid on ``need``.
 
     ``draft=True`` saves work in progress (only the summary and price are needed); a
@@ -246,9 +261,16 @@ def submit_bid(need: Need, data: BidInput, *, viewer: Viewer, draft: bool = Fals
     private-route need is beyond the plan's monthly allowance (``plan_limit``,
     app.billing.entitlements), or when the input is incomplete or wrong (every problem
     is listed in ``problems``).
+
+    ``seen_version`` is the bid's version as the person last read it, 0 when they saw no bid
+    (a web form carries it, the API reads it under its If-Match): a bid created or changed
+    by someone else since is refused (``duplicate_bid``, ``changed_meanwhile``) instead of
+    being overwritten. A change racing another one on the same row is refused the same way
+    by the version check when written.
     """
     now = now or utcnow()
     existing = bid_of(need, viewer.organisation_id)
+    check_seen_version(existing, seen_version)
     _check_may_bid(need, viewer, existing, now)
     if draft and existing is not None and existing.status not in (BidStatus.DRAFT, BidStatus.WITHDRAWN):
         raise BidError("need", "already_submitted")

@@ -72,6 +72,14 @@ def _refused(need: Need, code: str):
     return render_template("bids/refused.html", need=need, message=REFUSAL_MESSAGES.get(code, message_for(code))), 403
 
 
+def _seen_version(bid: Bid | None) -> int:
+    """The bid's version the form was filled in on (0: no bid yet), or else what this request read."""
+    raw = request.form.get("bid_version", "").strip()
+    if raw.isdigit():
+        return int(raw)
+    return bid.version if bid is not None else 0
+
+
 @bp.route("/needs/<reference>/bid", methods=["GET", "POST"])
 @login_required
 def edit(reference: str):
@@ -97,7 +105,8 @@ def edit(reference: str):
         return _render_form(need, bid, form, 400)
     draft = request.form.get("action") == "draft"
     try:
-        bid = services.submit_bid(need, form.to_input(), viewer=viewer, draft=draft, now=now)
+        bid = services.submit_bid(need, form.to_input(), viewer=viewer, draft=draft, now=now,
+                                  seen_version=_seen_version(bid))
     except BidError as exc:
         db.session.rollback()
         if exc.code == "plan_limit":  # told next to the form, with the way to upgrade

@@ -39,8 +39,15 @@ def bid_or_404(bid_id: int, viewer: Viewer) -> Bid:
     return bid
 
 
+# Lost races with another request: someone else's bid or change came first.
+CONFLICT_CODES = {"duplicate_bid", "changed_meanwhile"}
+
+
 def status_for(exc: BidError) -> int:
-    """403 when the person may not do this, 400 when what they typed is wrong."""
+    """403 when the person may not do this, 409 when another request came first, 400 when
+    what they typed is wrong."""
+    if exc.code in CONFLICT_CODES:
+        return 409
     return 403 if exc.code in REFUSAL_CODES else 400
 
 
