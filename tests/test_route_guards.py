@@ -232,8 +232,10 @@ def build_world() -> dict:
     buyer, buyer_owner = make_org("corporate", name="Groupe Acheteur", verified=True, email="owner@buyer.fr")
     buyer_member = make_member(buyer, role=Role.MEMBER, email="member@buyer.fr")
     supplier, supplier_owner = make_org("startup", name="Startup Invitée", verified=True, email="owner@invited.fr")
-    make_org("startup", name="Startup Étrangère", verified=True, email="owner@outsider-startup.fr")
-    outsider_group, _ = make_org("corporate", name="Groupe Étranger", verified=True, email="owner@outsider-group.fr")
+    outsider_startup, outsider_startup_owner = make_org("startup", name="Startup Étrangère", verified=True,
+                                                        email="owner@outsider-startup.fr")
+    outsider_group, outsider_group_owner = make_org("corporate", name="Groupe Étranger", verified=True,
+                                                    email="owner@outsider-group.fr")
     # Both groups are alliance members: the outsider group may declare purchases, only not see the buyer's.
     buyer.alliance_member = outsider_group.alliance_member = True
 
@@ -251,6 +253,9 @@ def build_world() -> dict:
     open_bid = make_bid(open_need, supplier, user=supplier_owner)
     open_bid_attachment = _bid_attachment(open_bid)
     open_question = ask_question(open_need, by=supplier_owner, organisation=supplier, body="Réversibilité ?")
+    # The outsiders' own need and draft bid, to put the others' ids under them in a URL.
+    own_need = make_need(outsider_group, visibility="public", route="private", title="Besoin du groupe étranger")
+    own_bid = make_bid(own_need, outsider_startup, status="draft", user=outsider_startup_owner)
     saved = save_search(supplier_owner, supplier, name="Cyber", args={"q": "cybersécurité"})
     notification = Notification(user_id=supplier_owner.id, kind="need_matched_profile", dedup_key="walker:1",
                                 params={"need_title": need.title, "need_reference": need.reference},
@@ -311,8 +316,14 @@ def build_world() -> dict:
         "question_id": open_question.id,
         "need_id": open_need.id,
     }
+    # Each outsider's own object first in the path, an object of the buyer's world after it.
+    crossed_values = {
+        **values,
+        "reference": own_need.reference,
+        "bid_id": lambda rule: own_bid.id if rule.endpoint.startswith("bids.") else bid.id,
+    }
     return {"values": values, "bodies": api_bodies(values), "open_values": open_values,
-            "open_bodies": api_bodies(open_values)}
+            "open_bodies": api_bodies(open_values), "crossed_values": crossed_values}
 
 
 def api_bodies(values: Mapping) -> dict[tuple[str, str], dict]:
@@ -348,6 +359,7 @@ class World:
     bodies: dict
     open_walk: Walk  # the same routes on a public need, its bid, question and documents
     open_bodies: dict
+    crossed_walk: Walk  # the outsiders' own need or bid in the path, the buyer's objects under it
 
 
 @pytest.fixture()
@@ -356,7 +368,8 @@ def world(client, app):
         built = build_world()
         walked = walk(app, built["values"])
         walked_open = walk(app, built["open_values"])
-    return World(walked, built["values"], built["bodies"], walked_open, built["open_bodies"])
+        walked_crossed = walk(app, built["crossed_values"])
+    return World(walked, built["values"], built["bodies"], walked_open, built["open_bodies"], walked_crossed)
 
 
 def test_every_route_is_public_by_declaration_or_refused_to_anonymous_visitors(app, client, world):
@@ -599,4 +612,31 @@ def test_api_routes_refuse_a_revoked_token_as_they_refuse_none(app, client, worl
         if not anonymous_refused(call.path, response):
             failures.append(f"{call} answered a revoked token {describe(response)} instead of 401 problem JSON. "
                             + WHAT_TO_DO)
+    assert not failures, report(failures)
+
+
+# Routes naming two objects, one under the other, and who owns the outer one in the crossed walk.
+NESTED = {"needs.": "owner@outsider-group.fr", "api_need_": "owner@outsider-group.fr",
+          "bids.": "owner@outsider-startup.fr"}
+
+
+def test_an_id_under_ones_own_object_must_belong_to_it(app, client, world):
+    """/needs/<own need>/attachments/<another need's document>, /bids/<own bid>/attachments/<another
+    bid's file>, /api/v1/needs/<own need>/bids/<another need's bid>/...: refused, not served."""
+    from app.accounts.models import User
+
+    nested = [c for c in world.crossed_walk.calls if len(c.arguments & NEED_ARGUMENTS) >= 2]
+    assert {c.endpoint for c in nested} >= {"needs.download", "bids.download", "needs.answer",
+                                            "api_need_outcome.BidEvaluation", "api_need_questions.QuestionById"}
+    failures = []
+    for prefix, email in NESTED.items():
+        calls = [c for c in nested if c.endpoint.startswith(prefix)]
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            headers = bearer(user, user.memberships[0].organisation, "read", "write")
+        assert login(client, email).status_code == 302
+        who = f"{OUTSIDERS[email]}, through its own object,"
+        failures += unguarded_for_outsider(client, calls, frozenset(), who)
+        failures += unguarded_for_outsider(client, calls, frozenset(), f"a token of {who}", headers, world.bodies)
+        client.post("/logout")
     assert not failures, report(failures)
