@@ -194,7 +194,7 @@ def unguarded_for_outsider(client, calls: Iterable[Call], public: frozenset[str]
                 hint = (" If the body was invalid, give the walker a valid one (API_BODIES in "
                         "tests/test_route_guards.py), so that the policy is what answers.")
             failures.append(
-                f"{call} answered {who}, of an unrelated organisation, {describe(response)} instead of 403 or 404: "
+                f"{call} answered {who} {describe(response)} instead of 403 or 404: "
                 f"the view must load the object through its domain's policy.py (404 when it may not be seen, "
                 f"403 when it may be seen but not acted on).{hint}")
     return failures
@@ -236,6 +236,7 @@ def build_world() -> dict:
     buyer, buyer_owner = make_org("corporate", name="Groupe Acheteur", verified=True, email="owner@buyer.fr")
     buyer_member = make_member(buyer, role=Role.MEMBER, email="member@buyer.fr")
     supplier, supplier_owner = make_org("startup", name="Startup Invitée", verified=True, email="owner@invited.fr")
+    make_member(supplier, role=Role.MEMBER, email="colleague@invited.fr")  # owns none of the owner's things
     outsider_startup, outsider_startup_owner = make_org("startup", name="Startup Étrangère", verified=True,
                                                         email="owner@outsider-startup.fr")
     outsider_group, outsider_group_owner = make_org("corporate", name="Groupe Étranger", verified=True,
@@ -353,7 +354,8 @@ def api_bodies(values: Mapping) -> dict[tuple[str, str], dict]:
     }
 
 
-OUTSIDERS = {"owner@outsider-startup.fr": "a startup's owner", "owner@outsider-group.fr": "a corporate group's owner"}
+OUTSIDERS = {"owner@outsider-startup.fr": "the owner of an unrelated startup",
+             "owner@outsider-group.fr": "the owner of an unrelated corporate group"}
 
 
 @dataclass
@@ -484,10 +486,10 @@ def test_the_walker_reports_a_new_unguarded_route_by_name(fresh_app, world):
     assert len(unguarded_for_anonymous(client, walked.calls, PUBLIC_ENDPOINTS | {"throwaway.figures"})) == 1
 
     assert login(client, "owner@outsider-startup.fr").status_code == 302
-    outsider = unguarded_for_outsider(client, walked.calls, PUBLIC_ENDPOINTS, "a startup's owner")
+    outsider = unguarded_for_outsider(client, walked.calls, PUBLIC_ENDPOINTS, "the owner of an unrelated startup")
     assert len(outsider) == 1, outsider
     assert outsider[0].startswith(f"throwaway.note (POST /throwaway/needs/{world.values['reference']}/note) "
-                                  "answered a startup's owner, of an unrelated organisation, 200 text/html "
+                                  "answered the owner of an unrelated startup 200 text/html "
                                   "instead of 403 or 404")
 
 

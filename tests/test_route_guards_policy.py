@@ -184,3 +184,22 @@ def test_an_id_under_ones_own_object_must_belong_to_it(app, client, world):
         failures += unguarded_for_outsider(client, calls, frozenset(), f"a token of {who}", headers, world.bodies)
         client.post("/logout")
     assert not failures, report(failures)
+
+
+# Arguments naming what belongs to one person, not to their organisation.
+PERSONAL_ARGUMENTS = frozenset({"search_id", "notification_id", "token_id"})
+
+
+def test_ones_saved_searches_notifications_and_tokens_are_refused_to_colleagues(app, client, world):
+    """A colleague in the same organisation neither reads nor changes them, on the web or the API."""
+    calls = [c for c in world.walk.calls if c.arguments & PERSONAL_ARGUMENTS]
+    assert {c.endpoint for c in calls} >= {"alerts.pause_saved_search", "alerts.open_notification",
+                                           "api_tokens.revoke", "api_saved_searches.SavedSearchById",
+                                           "api_notifications.NotificationRead"}
+    email = "colleague@invited.fr"
+    assert login(client, email).status_code == 302
+    who = "a colleague of their owner"
+    failures = unguarded_for_outsider(client, calls, PUBLIC_ENDPOINTS, who)
+    failures += unguarded_for_outsider(client, calls, PUBLIC_ENDPOINTS, f"a token of {who}", token_of(app, email),
+                                       world.bodies)
+    assert not failures, report(failures)
