@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -249,9 +250,10 @@ def run(args, url: str, search_path: Path, folder: Path, servers: list, seeding:
     base = start_gunicorn(args, "wsgi:app", env, folder / "app.log", servers)
 
     bands = [b[0] for b in documents.BUDGET_BANDS]
-    search_paths = [f"/needs?q={q}{f}" for q in QUERIES for f in FACETS]
+    # percent-encoded: gunicorn refuses a request line with raw UTF-8 (400)
+    search_paths = [f"/needs?q={quote_plus(q)}{f}" for q in QUERIES for f in FACETS]
     search_paths += [f"/needs?band={b}{f}" for b in bands for f in FACETS]
-    (folder / "search.txt").write_text("\n".join(p.replace(" ", "+") for p in search_paths))
+    (folder / "search.txt").write_text("\n".join(search_paths))
     references = public_need_references(engine)
     (folder / "needs.txt").write_text("\n".join(f"/needs/{r}" for r in references))
     (folder / "home.txt").write_text("/")

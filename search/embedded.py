@@ -352,7 +352,7 @@ class EmbeddedBackend:
                 facets = columns.facets(query.facets, matching) if query.facets else {}
                 candidates = matching.nonzero()[0]
                 if features is not None and not query.sort:
-                    features.compute_score()
+                    features.compute_score(candidates)
                 sort_keys = [columns.sort_key(name, direction) for name, direction in query.sort]
                 page = order(candidates, sort_keys, features)[query.offset : query.offset + query.per_page]
             rows = self._documents(conn, gen, [int(r) for r in page])

@@ -29,6 +29,9 @@ from search.embedded_query import Plan
 from search.embedded_store import table
 
 BM25_LIMIT = 10_000
+# Score only the filtered candidates when they are fewer than this share of the text matches
+# (a Python call per matching row costs less than bm25() on the rows it spares).
+CANDIDATE_SHARE = 0.8
 
 
 def _rids(conn: sqlite3.Connection, sql: str, args: tuple) -> np.ndarray:
@@ -67,15 +70,24 @@ class TextFeatures:
         self.mask = self.words > 0
         self._conn, self._fts, self._fields = conn, fts, fields
 
-    def compute_score(self) -> None:
-        """BM25 of each matching document, if there are few enough of them."""
-        if not self.expressions or int(self.mask.sum()) > BM25_LIMIT:
+    def compute_score(self, candidates: np.ndarray | None = None) -> None:
+        """BM25 of each matching document, if there are few enough of them.
+
+        With ``candidates`` (the rids left once the filter applied), only those are scored:
+        SQLite computes bm25() for the rows that pass the WHERE clause alone, and a search
+        within rights and open needs usually keeps a fraction of the text matches.
+        """
+        matches = int(self.mask.sum())
+        if not self.expressions or matches > BM25_LIMIT:
             return
         weights = ", ".join(str(self._fields - f) for f in range(self._fields))
         expr = " OR ".join(f"({e})" for e in self.expressions)
-        rows = self._conn.execute(
-            f"SELECT rowid, bm25({self._fts}, {weights}) FROM {self._fts} WHERE {self._fts} MATCH ?", (expr,)
-        ).fetchall()
+        sql = f"SELECT rowid, bm25({self._fts}, {weights}) FROM {self._fts} WHERE {self._fts} MATCH ?"
+        if candidates is not None and len(candidates) < matches * CANDIDATE_SHARE:
+            # registered per query on this thread's connection: the set is this query's
+            self._conn.create_function("tremplin_candidate", 1, frozenset(candidates.tolist()).__contains__)
+            sql += " AND tremplin_candidate(rowid)"
+        rows = self._conn.execute(sql, (expr,)).fetchall()
         score = np.zeros(len(self.mask), np.float64)
         if rows:
             data = np.asarray(rows, np.float64)
