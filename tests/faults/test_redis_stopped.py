@@ -3,8 +3,8 @@ serves the job queues and the rate-limit counts, and is stopped while people use
 
 tests/notifications/test_faults.py already shows a need published while Redis is stopped
 alerting each saved search once after the restart; here it is the pages people use during the
-outage (home, needs search, a need, signing in, a password reset, a bid) and the bid's and the
-reset's messages that wait in the outbox and go out once, after the restart.
+outage (home, needs search, a need, the API, signing in, a password reset, a bid) and the bid's
+and the reset's messages that wait in the outbox and go out once, after the restart.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from app.alerts.models import EmailStatus, Notification, OutgoingEmail
 from app.bids.models import Bid, BidStatus
 from app.events import EventStatus, OutboxEvent
 from app.extensions import db
+from tests.api.helpers import bearer
 from tests.bids.helpers import form
 from tests.conftest import _wipe, make_config
 from tests.factories import PASSWORD, login, make_need, make_org
@@ -54,6 +55,7 @@ def test_with_redis_stopped_the_pages_answer_and_the_messages_wait_then_go_out_o
                 _supplier, supplier_user = make_org("startup", verified=True, email="claire@orbinova.fr")
                 need = make_need(buyer, title="Détection de fraude documentaire")
                 reference, buyer_user_id, supplier_user_id = need.reference, buyer_user.id, supplier_user.id
+                api_token = bearer(buyer_user, buyer)
                 db.session.commit()
             deliver_everything(application)  # what setting up the market sent is out of the way
             sent_before = len(smtp.messages)
@@ -66,6 +68,8 @@ def test_with_redis_stopped_the_pages_answer_and_the_messages_wait_then_go_out_o
             search = visitor.get("/needs?q=fraude")
             assert search.status_code == 200 and reference in search.get_data(as_text=True)  # found, by full text
             assert visitor.get(f"/needs/{reference}").status_code == 200
+            api = visitor.get("/api/v1/needs", headers=api_token)  # rate-limited per token, counted in Redis
+            assert api.status_code == 200 and reference in api.get_data(as_text=True)
             assert visitor.get("/login").status_code == 200
             wrong = login(visitor, "claire@orbinova.fr", "not-the-password")
             assert wrong.status_code == 401 and "Incorrect email or password." in wrong.get_data(as_text=True)
