@@ -169,3 +169,20 @@ def test_a_bid_cut_off_by_a_restart_midway_is_refused_whole_and_can_be_sent_agai
     assert latecomer_client.post(f"/needs/{ids['need']}/bid", data=form(price="120 000")).status_code == 302
     [bid] = bids_of(application, ids["latecomer"])
     assert bid.price_cents == 12_000_000 and bid.status == BidStatus.SUBMITTED
+
+
+def test_a_database_error_that_is_no_outage_is_still_reported_as_an_error(application, monkeypatch):
+    """What an operator notices: only an unreachable database is called « temporarily
+    unavailable »; a faulty statement (here a broken constraint) stays a logged 500 error."""
+    from sqlalchemy.exc import IntegrityError
+
+    def broken():
+        raise IntegrityError("INSERT INTO needs ...", {}, Exception("duplicate key value violates unique constraint"))
+
+    monkeypatch.setattr("app.main.services.public_home", broken)
+    monkeypatch.setitem(application.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    visitor = application.test_client()
+    visitor.get("/lang/en")
+    response = visitor.get("/")
+    assert response.status_code == 500 and "Retry-After" not in response.headers
+    assert "Something went wrong" in response.get_data(as_text=True)
