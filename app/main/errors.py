@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
@@ -85,15 +86,25 @@ def init_errors(app: Flask) -> None:
 
 def database_unavailable(exc: BaseException) -> bool:
     """Whether a database error means the server cannot be reached or went away (it is
-    restarting, failing over, refusing connections) rather than a faulty statement."""
-    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+    restarting, failing over, refusing connections, too busy) rather than a faulty statement.
+
+    SQLite reports a missing table as an « operational » error too: there only a locked or
+    unreadable file counts as unavailable.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return any(word in str(exc.orig) for word in ("database is locked", "unable to open", "disk I/O error"))
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
 
 
 def _database_unavailable_response(exc: DBAPIError):
     """503 with Retry-After and a page that needs no database: no stack trace, no 500.
 
-    Nothing was written: the request's transaction never committed, and the session is
-    rolled back. The next request gets a fresh connection (``pool_pre_ping``, app.config).
+    The request's transaction is rolled back (the server already dropped it if the connection
+    was cut), so none of its writes is kept — only a connection lost during the COMMIT itself
+    leaves the outcome unknown. The next request gets a tested connection (``pool_pre_ping``,
+    app.config).
     """
     cause = exc.orig if exc.orig is not None else exc
     log.error("database unavailable on %s %s: %s: %s", request.method, request.path, type(cause).__name__,
