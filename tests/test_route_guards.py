@@ -141,8 +141,8 @@ def walk(app: Flask, values: Values, *, endpoints: Iterable[str] | None = None) 
         if missing:
             result.problems.append(
                 f"{rule.endpoint} ({rule.rule}): the route walker has no value for {', '.join(missing)}; "
-                f"add one to the values of tests/test_route_guards.py (an object of another organisation "
-                f"if it names one, and to OBJECT_ARGUMENTS then).")
+                f"add one to the values of build_world in tests/test_route_guards.py (an object of the "
+                f"buyer's or the invited supplier's if it names one, and the name to OBJECT_ARGUMENTS then).")
             continue
         arguments = {name: (value(rule) if callable(value) else value)
                      for name, value in ((n, values[n]) for n in rule.arguments)}
@@ -179,7 +179,7 @@ def unguarded_for_anonymous(client, calls: Iterable[Call], public: frozenset[str
 
 def unguarded_for_outsider(client, calls: Iterable[Call], public: frozenset[str], who: str,
                            headers: Mapping[str, str] | None = None, bodies: Mapping | None = None) -> list[str]:
-    """What a signed-in person (or, with ``headers``, a token) of an unrelated organisation
+    """What a signed-in person (or, with ``headers``, a token) who does not own the objects
     reaches on object routes, sending a valid body where one is given."""
     failures = []
     for call in calls:
@@ -191,7 +191,7 @@ def unguarded_for_outsider(client, calls: Iterable[Call], public: frozenset[str]
         if not outsider_refused(call.path, response):
             hint = ""
             if response.status_code in (400, 422):
-                hint = (" If the body was invalid, give the walker a valid one (API_BODIES in "
+                hint = (" If the body was invalid, give the walker a valid one (api_bodies in "
                         "tests/test_route_guards.py), so that the policy is what answers.")
             failures.append(
                 f"{call} answered {who} {describe(response)} instead of 403 or 404: "
