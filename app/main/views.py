@@ -8,9 +8,12 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.auth import current_membership
 from app.accounts.policy import home_role
+from app.extensions import db
 from app.main import charts, services
 from app.main.labels import PROFILE_STEPS, label
 from app.main.navigation import init_navigation
@@ -138,4 +141,11 @@ def set_language(code: str):
 
 @bp.get("/healthz")
 def healthz():
-    return {"status": "ok"}
+    """For the load balancer: 200 while the app and its database answer, 503 otherwise, so
+    traffic goes elsewhere while this instance cannot serve pages."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503, {"Retry-After": "30"}
+    return {"status": "ok", "database": "ok"}

@@ -100,8 +100,11 @@ def test_while_the_database_is_down_pages_say_so_and_after_its_restart_everythin
     visitor = application.test_client()
     visitor.get("/lang/en")
 
+    assert visitor.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     cluster.stop()
     try:
+        probe = visitor.get("/healthz")  # the load balancer takes this instance out
+        assert probe.status_code == 503 and probe.get_json()["database"] == "unreachable"
         assert_unavailable_page(visitor.get("/"))
         assert_unavailable_page(visitor.get("/needs"))
         assert_unavailable_page(bidder_client.get(f"/needs/{ids['need']}"))
