@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -168,6 +169,13 @@ def _whole(setting: str, get, default: str) -> int:
     return int(value)
 
 
+def _bounded(setting: str, get, default: str, low: int, high: int) -> int:
+    value = _whole(setting, get, default)
+    if not low <= value <= high:
+        raise ConfigError(setting, f"expected a whole number from {low} to {high}")
+    return value
+
+
 def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """Build the configuration dictionary from the environment and explicit overrides.
 
@@ -261,6 +269,8 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "JOBS_NAMESPACE": get("JOBS_NAMESPACE", "tremplin"),
         "MEILI_URL": meili_url,
         "MEILI_API_KEY": meili_key,
+        # How long a page waits for Meilisearch before it answers without full-text search
+        "MEILI_TIMEOUT_SECONDS": _bounded("MEILI_TIMEOUT_SECONDS", get, "5", 1, 60),
         "SEARCH_BACKEND": "meilisearch" if meili_url else "embedded",
         "SEARCH_PATH": get("SEARCH_PATH", str(instance / "search")),
         "SMTP_URL": smtp_url,
@@ -285,6 +295,8 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # « Stay signed in » lasts this long (Flask-Login's own default is a year)
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_bounded("REMEMBER_DAYS", get, "30", 1, 365)),
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "TRUSTED_PROXIES": trusted_proxies,
         "SITE_NAME": "Tremplin",

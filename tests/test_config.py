@@ -144,3 +144,27 @@ def test_the_instance_path_moves_the_default_database_and_search_index(tmp_path)
     config = load_config(None, environ={"INSTANCE_PATH": str(tmp_path)})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'tremplin.sqlite3'}"
     assert config["SEARCH_PATH"] == str(tmp_path / "search")
+
+
+def test_stay_signed_in_lasts_thirty_days_unless_set_and_an_odd_value_is_refused(tmp_path):
+    from datetime import timedelta
+
+    assert load_config(environ={"INSTANCE_PATH": str(tmp_path)})["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
+    config = load_config(environ={"INSTANCE_PATH": str(tmp_path), "REMEMBER_DAYS": "7"})
+    assert config["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)
+    for odd in ("0", "400", "a week"):
+        with pytest.raises(ConfigError, match="REMEMBER_DAYS"):
+            load_config(environ={"INSTANCE_PATH": str(tmp_path), "REMEMBER_DAYS": odd})
+
+
+def test_the_meilisearch_timeout_reaches_the_backend(tmp_path):
+    from flask import Flask
+
+    from app.matching.engine import make_backend
+
+    environ = {"INSTANCE_PATH": str(tmp_path), "MEILI_URL": "http://127.0.0.1:7700", "MEILI_TIMEOUT_SECONDS": "2"}
+    app = Flask(__name__)
+    app.config.update(load_config(environ=environ))
+    assert make_backend(app).timeout == 2
+    with pytest.raises(ConfigError, match="MEILI_TIMEOUT_SECONDS"):
+        load_config(environ={**environ, "MEILI_TIMEOUT_SECONDS": "0"})

@@ -15,6 +15,7 @@ def make_backend(app: Flask) -> SearchBackend:
             app.config["MEILI_URL"],
             app.config["MEILI_API_KEY"],
             index_prefix=app.config.get("SEARCH_INDEX_PREFIX", ""),
+            timeout=app.config.get("MEILI_TIMEOUT_SECONDS", 5),
         )
     from search.embedded import EmbeddedBackend
 
