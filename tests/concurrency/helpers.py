@@ -19,6 +19,7 @@ from tests.conftest import PG_URL, _wipe
 from tests.factories import login
 
 THREADS = 16  # the app's pool gives 15 connections: one request at least waits for another's
+RACERS = 12  # requests held together inside the service (see gate): each holds a connection meanwhile
 JOIN_TIMEOUT = 120  # seconds: a thread still running then is a deadlock, reported as such
 SKIP_REASON = ("needs TEST_DATABASE_URL (PostgreSQL): concurrent transactions on separate connections; "
                "SQLite writes one transaction at a time")
@@ -66,6 +67,20 @@ def together(requests: list[Callable[[], object]]) -> list[Answer]:
     return answers  # type: ignore[return-value]
 
 
+def gate(monkeypatch, module, name: str, parties: int) -> None:
+    """Hold ``parties`` requests at ``module.name`` until all of them got there, then let them
+    go on together: each has read what it reads before that call and none has written yet,
+    the worst timing for a lost update, made certain instead of likely."""
+    real = getattr(module, name)
+    barrier = threading.Barrier(parties)
+
+    def gated(*args, **kwargs):
+        barrier.wait(timeout=JOIN_TIMEOUT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, gated)
+
+
 def signed_in(app: Flask, email: str):
     """A browser of its own, signed in as ``email``."""
     client = app.test_client()
@@ -84,4 +99,5 @@ def hidden_value(page: str, name: str) -> str:
     return found.group(1)
 
 
-__all__ = ["PG_URL", "SKIP_REASON", "THREADS", "Answer", "fresh", "hidden_value", "signed_in", "together"]
+__all__ = ["PG_URL", "RACERS", "SKIP_REASON", "THREADS", "Answer", "fresh", "gate", "hidden_value", "signed_in",
+           "together"]

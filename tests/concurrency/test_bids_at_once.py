@@ -8,19 +8,34 @@ a bid that changed meanwhile is refused instead of silently mixing two people's 
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.api.models import ApiToken
 from app.audit.models import AuditEntry
+from app.bids import services
 from app.bids.forms import message_for
 from app.bids.models import Bid, BidStatus
+from app.db import utcnow
 from app.events import OutboxEvent
 from app.extensions import db
 from tests.api.helpers import bearer
 from tests.api.test_api_bids import body
 from tests.bids.helpers import form
-from tests.concurrency.helpers import PG_URL, SKIP_REASON, THREADS, fresh, signed_in, together
+from tests.concurrency.helpers import (
+    JOIN_TIMEOUT,
+    PG_URL,
+    RACERS,
+    SKIP_REASON,
+    THREADS,
+    answer,
+    fresh,
+    gate,
+    signed_in,
+    together,
+)
 from tests.factories import make_member, make_need, make_org
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=SKIP_REASON)
@@ -115,29 +130,90 @@ def test_one_supplier_sending_its_first_bid_from_many_tabs_gets_one_bid_and_clea
         assert bid.summary in {f"Offer from tab {i}" for i in range(THREADS)}
 
 
-def test_one_supplier_creating_its_bid_through_the_api_from_many_clients_gets_one_bid(app, market):
-    """Without an Idempotency-Key: one 201; the others learn the bid exists (409) or, if it
-    already existed when they asked, that a change needs its ETag (428). No 500."""
+def test_tabs_that_all_found_no_bid_create_one_and_the_others_are_told_it_exists(app, market, monkeypatch):
+    """Every tab has looked for the bid and found none before any writes: one creates it, the
+    database refuses the others' rows, and each of them is told, not shown a 500."""
+    browsers = [signed_in(app, market["supplier_email"]) for _ in range(RACERS)]
+    said = messages(app, "duplicate_bid")
+    gate(monkeypatch, services, "_save_new", RACERS)
+
+    answers = together([lambda b=b, i=i: b.post(f"/needs/{market['need']}/bid",
+                                                data=form(summary=f"Offer from tab {i}"))
+                        for i, b in enumerate(browsers)])
+
+    assert sorted(a.status for a in answers) == [302] + [409] * (RACERS - 1)
+    assert all(said["duplicate_bid"] in a.text for a in answers if a.status == 409)
+    [winner] = [i for i, a in enumerate(answers) if a.status == 302]
+    with app.app_context():
+        [bid] = db.session.scalars(select(Bid).where(Bid.need_id == market["need_id"]))
+        assert bid.summary == f"Offer from tab {winner}"
+        assert outbox("bid.submitted") == 1 and outbox("bid.updated") == 0
+
+
+def test_one_supplier_creating_its_bid_through_the_api_from_many_clients_gets_one_bid(app, market, monkeypatch):
+    """Without an Idempotency-Key, every client having found no bid: one 201, the others a
+    409 problem saying the bid exists. No 500."""
     with app.app_context():
         from app.accounts.models import Organisation, User
 
         supplier = db.session.get(Organisation, market["supplier_id"])
         user = db.session.scalar(select(User).where(User.email == market["supplier_email"]))
-        headers = [bearer(user, supplier, "read", "write") for _ in range(THREADS)]
+        headers = [bearer(user, supplier, "read", "write") for _ in range(RACERS)]
         db.session.remove()
-    clients = [app.test_client() for _ in range(THREADS)]
+    clients = [app.test_client() for _ in range(RACERS)]
+    said = messages(app, "duplicate_bid")
+    gate(monkeypatch, services, "_save_new", RACERS)
 
     answers = together([lambda c=c, h=h: c.put(f"/api/v1/needs/{market['need']}/bid", json=body(), headers=h)
                         for c, h in zip(clients, headers, strict=True)])
 
-    statuses = sorted(a.status for a in answers)
-    assert statuses.count(201) == 1, statuses
-    assert set(statuses) <= {201, 409, 428}, statuses
+    assert sorted(a.status for a in answers) == [201] + [409] * (RACERS - 1)
     for refusal in (a for a in answers if a.status == 409):
-        assert refusal.json["status"] == 409 and refusal.json["detail"]
+        assert refusal.json["status"] == 409 and refusal.json["detail"] == said["duplicate_bid"]
     with app.app_context():
         assert count(Bid, Bid.need_id == market["need_id"]) == 1
         assert outbox("bid.submitted") == 1
+
+
+def test_an_api_creation_that_found_no_bid_does_not_overwrite_one_created_meanwhile(app, market, monkeypatch):
+    """A client looks for its bid, finds none and goes on to create one; meanwhile a colleague's
+    client creates the bid. The late creation is a 409, not a 201 that silently overwrites
+    the colleague's bid without the If-Match a change requires."""
+    with app.app_context():
+        from app.accounts.models import Organisation, User
+
+        supplier = db.session.get(Organisation, market["supplier_id"])
+        user = db.session.scalar(select(User).where(User.email == market["supplier_email"]))
+        mine, theirs = bearer(user, supplier, "read", "write"), bearer(make_member(supplier), supplier, "write")
+        db.session.remove()
+    from app.api import api_bids
+
+    looked, created = threading.Event(), threading.Event()
+    real_own_bid = api_bids._own_bid
+
+    def own_bid_then_wait(need):
+        found = real_own_bid(need)
+        if threading.current_thread().name == "late":
+            looked.set()
+            assert created.wait(JOIN_TIMEOUT)
+        return found
+
+    monkeypatch.setattr(api_bids, "_own_bid", own_bid_then_wait)
+    late: list = []
+    thread = threading.Thread(name="late", target=lambda: late.append(answer(app.test_client().put(
+        f"/api/v1/needs/{market['need']}/bid", json=body(summary="Mine"), headers=mine))))
+    thread.start()
+    assert looked.wait(JOIN_TIMEOUT)
+    first = app.test_client().put(f"/api/v1/needs/{market['need']}/bid", json=body(summary="Theirs"),
+                                  headers=theirs)
+    created.set()
+    thread.join(JOIN_TIMEOUT)
+
+    assert first.status_code == 201
+    assert late[0].status == 409 and late[0].json["detail"] == messages(app, "duplicate_bid")["duplicate_bid"]
+    with app.app_context():
+        [bid] = db.session.scalars(select(Bid).where(Bid.need_id == market["need_id"]))
+        assert bid.summary == "Theirs"
 
 
 def test_an_api_retry_storm_with_one_idempotency_key_creates_one_bid_and_replays_it(app, market):
@@ -146,8 +222,13 @@ def test_an_api_retry_storm_with_one_idempotency_key_creates_one_bid_and_replays
 
         supplier = db.session.get(Organisation, market["supplier_id"])
         user = db.session.scalar(select(User).where(User.email == market["supplier_email"]))
-        headers = {**bearer(user, supplier, "read", "write"), "Idempotency-Key": "bid-once"}
+        auth = bearer(user, supplier, "read", "write")
+        # Used a moment ago, the token is not written again by each request (its last-used
+        # time): nothing but the key's lock holds the retries one after the other.
+        db.session.execute(update(ApiToken).values(last_used_at=utcnow()))
+        db.session.commit()
         db.session.remove()
+    headers = {**auth, "Idempotency-Key": "bid-once"}
     clients = [app.test_client() for _ in range(THREADS)]
 
     answers = together([lambda c=c: c.put(f"/api/v1/needs/{market['need']}/bid", json=body(), headers=headers)
@@ -175,16 +256,20 @@ def _changes(i: int) -> dict:
     return {"summary": f"Offer rewritten in tab {i}", "price": ORIGINAL["price"]}
 
 
-def test_changes_of_one_bid_from_many_tabs_never_mix_and_each_accepted_one_is_recorded_once(app, market):
-    browsers = [signed_in(app, market["supplier_email"]) for _ in range(THREADS)]
+@pytest.mark.parametrize("racing", [False, True], ids=["as-it-comes", "all-read-before-any-writes"])
+def test_changes_of_one_bid_from_many_tabs_never_mix_and_each_accepted_one_is_recorded_once(app, market, monkeypatch,
+                                                                                             racing):
+    browsers = [signed_in(app, market["supplier_email"]) for _ in range(RACERS if racing else THREADS)]
     assert browsers[0].post(f"/needs/{market['need']}/bid", data=form(**ORIGINAL)).status_code == 302
     said = messages(app, "changed_meanwhile")
+    if racing:
+        gate(monkeypatch, services, "flush", RACERS)
 
     answers = together([lambda b=b, i=i: b.post(f"/needs/{market['need']}/bid", data=form(**_changes(i)))
                         for i, b in enumerate(browsers)])
 
     accepted = [i for i, a in enumerate(answers) if a.status == 302]
-    assert accepted
+    assert len(accepted) == 1 if racing else accepted
     for a in answers:
         if a.status != 302:
             assert a.status == 409 and said["changed_meanwhile"] in a.text
