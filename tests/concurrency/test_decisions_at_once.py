@@ -16,7 +16,7 @@ from app.bids import awards as award_services
 from app.bids import evaluation as evaluation_services
 from app.bids.forms import message_for
 from app.bids.models import Award, Bid, BidStatus, Evaluation
-from app.commitments.models import Purchase
+from app.commitments.models import Purchase, PurchaseStatus
 from app.extensions import db
 from app.needs.doctrine import CRITERIA
 from app.needs.models import Need, NeedStatus
@@ -174,6 +174,7 @@ def test_buyers_awarding_different_bids_at_once_make_one_award_and_one_purchase(
         assert award.bid_id == closed["bids"][winner] and award.awarded_by_id == closed["member_ids"][winner]
         [purchase] = db.session.scalars(select(Purchase).where(Purchase.buyer_id == award.need.buyer_id))
         assert purchase.award_id == award.id and purchase.amount_cents == 15_000_000
+        assert purchase.status == PurchaseStatus.VERIFIED  # what the commitment tracker counts
         statuses = dict(db.session.execute(select(Bid.id, Bid.status).where(Bid.need_id == closed["need_id"])).all())
         assert [bid for bid, status in statuses.items() if status == BidStatus.AWARDED] == [award.bid_id]
         assert db.session.get(Need, closed["need_id"]).status == NeedStatus.AWARDED
