@@ -13,7 +13,9 @@ Idempotent creation (app.api.idempotency) and optimistic concurrency as for need
 ``PUT /needs/<reference>/bid`` may carry an ``Idempotency-Key`` (kept in the
 ``api.bid_created`` audit entry written with the bid; a retry with the same key and body
 answers ``200`` with ``Idempotent-Replayed: true``, another body is a ``409``). Changing an
-existing bid requires ``If-Match`` with the bid's ETag (missing → 428, stale → 412).
+existing bid requires ``If-Match`` with the bid's ETag (missing → 428, stale → 412). A
+creation that found no bid while another request was creating one is a ``409`` (the bid
+exists: read it, then change it with its ETag), never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -194,7 +196,8 @@ class OwnBid(MethodView):
                                                  "allowance. " + PLAN_REQUIRED_DESCRIPTION)
     @need_bids_blp.alt_response(403, description="This organisation may not bid (not a verified supplier, set-aside)")
     @need_bids_blp.alt_response(404, description="No such need, or not visible to this token")
-    @need_bids_blp.alt_response(409, description="Bids are closed, the bid is decided, or the key was reused")
+    @need_bids_blp.alt_response(409, description="Bids are closed, the bid is decided, the key was reused, or "
+                                                 "another request created the organisation's bid meanwhile")
     @need_bids_blp.alt_response(412, description="If-Match does not match the bid's current ETag")
     @need_bids_blp.alt_response(428, description="If-Match is missing to change an existing bid")
     def put(self, data, reference: str):
