@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.alerts.kinds import KINDS
@@ -101,14 +101,31 @@ def notify(user_ids: Iterable[int], kind: str, *, need_id: int | None = None, re
     return _insert(rows)
 
 
+def shown_to(user_id: int):
+    """The user's notifications that the inbox, its unread count and the API show: those about
+    no need, or about a need the user may still see through one of their organisations (or as
+    the operator). One about a need that has since become out of reach (a member who left, a
+    supplier no longer verified, an invitation-only need) stays stored but is not shown."""
+    from app.accounts.models import User
+    from app.needs.models import Need
+    from app.needs.policy import Viewer, visible_needs_clause
+
+    user = db.session.get(User, user_id)
+    memberships = list(user.memberships or []) if user is not None else []
+    viewers = [Viewer.of(user, membership) for membership in memberships] or [Viewer.of(user, None)]
+    visible = select(Need.id).where(Need.id == Notification.need_id,
+                                    or_(*(visible_needs_clause(viewer) for viewer in viewers)))
+    return and_(Notification.user_id == user_id, or_(Notification.need_id.is_(None), visible.exists()))
+
+
 def unread_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+        shown_to(user_id), Notification.read_at.is_(None))) or 0
 
 
 def mark_read(user_id: int, notification_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
     """Mark some (or all) of a user's notifications read; return how many changed."""
-    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    stmt = update(Notification).where(shown_to(user_id), Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(list(notification_ids)))
     return db.session.execute(stmt.values(read_at=now or utcnow())).rowcount or 0

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.alerts import kinds
 from app.alerts.models import Notification
-from app.alerts.services import mark_read, unread_count
+from app.alerts.services import mark_read, shown_to, unread_count
 from app.alerts.views import bp
 from app.events import commit
 from app.extensions import db
@@ -63,7 +63,7 @@ class InboxPage:
 
 def inbox_page(user_id: int, page: int = 1, per_page: int = PER_PAGE) -> InboxPage:
     """One page of a user's notifications, newest first (a page past the end shows the last)."""
-    where = Notification.user_id == user_id
+    where = shown_to(user_id)
     total = db.session.scalar(select(func.count()).select_from(Notification).where(where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.alerts import saved_searches as searches
 from app.alerts.models import Notification, SavedSearch
-from app.alerts.services import mark_read, unread_count
+from app.alerts.services import mark_read, shown_to, unread_count
 from app.api.alerts_schemas import (
     MarkedSchema,
     MarkReadSchema,
@@ -55,7 +55,7 @@ class Notifications(MethodView):
     def get(self, args):
         """The token user's notifications, newest first"""
         user_id = api_token().user_id
-        where = [Notification.user_id == user_id]
+        where = [shown_to(user_id)]
         if args.get("unread") is True:
             where.append(Notification.read_at.is_(None))
         elif args.get("unread") is False:
