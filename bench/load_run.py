@@ -144,24 +144,30 @@ def prepare(args, url: str, search_path: Path, folder: Path) -> dict:
         engine = db.engine
         with engine.connect() as conn:
             ready = conn.execute(text("SELECT to_regclass('load_bench_ready')")).scalar()
-            started = conn.execute(text("SELECT to_regclass('organisations')")).scalar()
-            if ready and search_path.exists():
-                row = conn.execute(text("SELECT seed_s, index_s FROM load_bench_ready")).one()
-                print(f"Reusing the seeded database and index kept by an earlier run "
-                      f"(seeded in {row.seed_s:.0f} s, indexed in {row.index_s:.0f} s)")
-                return {"seed_s": row.seed_s, "index_s": row.index_s, "reused": True}
-        if ready or started:
-            raise SystemExit("the kept database is incomplete: drop it (its name is in the --keep-db help) and rerun")
-        from load_seed import seed
+            begun = conn.execute(text("SELECT to_regclass('organisations')")).scalar()
+            kept = conn.execute(text("SELECT seed_s, index_s FROM load_bench_ready")).one() if ready else None
+        if kept and search_path.exists():
+            print(f"Reusing the seeded database and index kept by an earlier run "
+                  f"(seeded in {kept.seed_s:.0f} s, indexed in {kept.index_s:.0f} s)")
+            return {"seed_s": kept.seed_s, "index_s": kept.index_s, "reused": True}
+        if begun and not kept:
+            raise SystemExit(f"the kept database {engine.url.database} is incomplete (an interrupted seed): "
+                             "drop it and rerun")
+        if kept:
+            seed_s = kept.seed_s
+            print(f"Reusing the seeded database kept by an earlier run (seeded in {seed_s:.0f} s); "
+                  "its search index is gone: indexing again")
+        else:
+            from load_seed import seed
 
-        started = time.perf_counter()
-        upgrade()
-        counts = seed(engine, suppliers=args.suppliers, needs=args.needs)
-        seed_s = time.perf_counter() - started
-        print(f"Seeded in {seed_s:.1f} s: {counts.buyers:,} buyers, {counts.suppliers:,} suppliers "
-              f"({counts.users:,} accounts, {counts.solutions:,} solutions, {counts.certifications:,} "
-              f"certifications), {counts.needs:,} needs ({counts.open_public_needs:,} open and public), "
-              f"{counts.invitations:,} invitations")
+            started = time.perf_counter()
+            upgrade()
+            counts = seed(engine, suppliers=args.suppliers, needs=args.needs)
+            seed_s = time.perf_counter() - started
+            print(f"Seeded in {seed_s:.1f} s: {counts.buyers:,} buyers, {counts.suppliers:,} suppliers "
+                  f"({counts.users:,} accounts, {counts.solutions:,} solutions, {counts.certifications:,} "
+                  f"certifications), {counts.needs:,} needs ({counts.open_public_needs:,} open and public), "
+                  f"{counts.invitations:,} invitations")
         started = time.perf_counter()
         indexed = reindex("all")
         db.session.commit()
@@ -170,6 +176,7 @@ def prepare(args, url: str, search_path: Path, folder: Path) -> dict:
               + ", ".join(f"{v:,} {k}" for k, v in indexed.items()))
         if args.keep_db:
             with engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS load_bench_ready"))
                 conn.execute(text("CREATE TABLE load_bench_ready (seed_s float, index_s float)"))
                 conn.execute(text("INSERT INTO load_bench_ready VALUES (:s, :i)"), {"s": seed_s, "i": index_s})
         engine.dispose()
