@@ -7,9 +7,14 @@
    with ``--keep-db`` it is named after the sizes, kept, and reused by the next run, with its
    search index) through COPY (bench/load_seed.py), then builds the search indexes with the
    code of ``flask search reindex``; prints how long each took.
-2. Serves the app with gunicorn on 127.0.0.1 (``-k gthread -w 2 --threads 4`` by default: one
-   process per core, and threads to overlap the waits on PostgreSQL; every worker process keeps
-   its own copy of the embedded engine's columns) in development mode: embedded search engine,
+2. Serves the app with gunicorn on 127.0.0.1, by default ``-k sync -w 4``: two processes per
+   core, so that one computes while another waits on PostgreSQL; no keep-alive (sync workers
+   close each connection), so the kernel spreads connections over the workers. With
+   ``-k gthread -w 2 --threads 4`` and keep-alive, wrk's 8 long-lived connections may all land
+   on one worker (seen: 2,324 requests against 6), leaving one process (one GIL) to serve
+   everything, with multi-second p99s; behind a reverse proxy (nginx talks HTTP/1.0 to its
+   upstream by default) production connections are not kept alive either. Each worker keeps
+   its own copy of the embedded engine's columns. Development mode: embedded search engine,
    jobs inline after the commit (no REDIS_URL), emails to the log. A bare Flask endpoint
    (bench/ceiling_app.py) is served with the same settings: the ceiling.
 3. Runs wrk (``--duration`` seconds each, after ``--warmup`` seconds not counted) against the
@@ -76,8 +81,9 @@ def main() -> None:
     parser.add_argument("--needs", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=60, help="seconds of wrk per endpoint")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk per endpoint before measuring")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread only)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--sessions", type=int, default=64, help="signed-in suppliers posting bids")
@@ -189,10 +195,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def gunicorn_options(args) -> list[str]:
+    threads = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
+    return ["-k", args.worker_class, "-w", str(args.workers), *threads]
+
+
 def start_gunicorn(args, app: str, env: dict, log: Path, servers: list) -> str:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT if app == "wsgi:app" else BENCH),
-               "-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads),
+               *gunicorn_options(args),
                "-b", f"127.0.0.1:{port}", "--error-logfile", str(log), app]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     servers.append(server)
@@ -283,7 +294,7 @@ def run(args, url: str, search_path: Path, folder: Path, servers: list, seeding:
          [str(folder / "sessions.tsv"), str(args.wrk_threads)]),
     ]
     only = {x for x in args.only.split(",") if x} | {"ceiling"} if args.only else None
-    print(f"gunicorn -k gthread -w {args.workers} --threads {args.threads} on 127.0.0.1 (app and ceiling alike); "
+    print(f"gunicorn {' '.join(gunicorn_options(args))} on 127.0.0.1 (app and ceiling alike); "
           f"wrk -t {args.wrk_threads} -c {args.connections}, {args.warmup} s warm-up + {args.duration} s each; "
           f"jobs inline (no REDIS_URL), embedded search engine; {os.cpu_count()} CPU(s), "
           f"load average {os.getloadavg()[0]:.1f} before the runs")
@@ -320,7 +331,7 @@ def report(args, results: dict, seeding: dict) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "suppliers": args.suppliers, "needs": args.needs, "duration_s": args.duration,
-            "gunicorn": {"worker_class": "gthread", "workers": args.workers, "threads": args.threads},
+            "gunicorn": gunicorn_options(args),
             "wrk": {"threads": args.wrk_threads, "connections": args.connections}, "seeding": seeding,
             "results": results, "errors": errors, "search_ratio": search,
         }, indent=2))
