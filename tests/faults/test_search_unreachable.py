@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import threading
-from http.server import ThreadingHTTPServer
 
 from sqlalchemy import select
 
@@ -28,23 +26,7 @@ from search.base import SearchUnavailable
 from tests.conftest import _wipe, make_config
 from tests.factories import login, make_need, make_org
 from tests.notifications.realparts import free_port
-from tests.search.test_meili_double import MeiliDouble, _handler
-
-
-@contextlib.contextmanager
-def meilisearch_double_on(port: int):
-    """The Meilisearch double listening on ``port`` (the one the app was configured with)."""
-    double = MeiliDouble(url=f"http://127.0.0.1:{port}")
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(double))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield double
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+from tests.search.test_meili_double import running_double
 
 
 def indexing_events(application, need_id: int) -> list[OutboxEvent]:
@@ -107,7 +89,7 @@ def test_with_the_search_engine_unreachable_pages_say_so_publishing_works_and_th
     [waiting] = indexing_events(application, draft_id)
     assert waiting.status == EventStatus.PENDING and waiting.attempts == 2
 
-    with meilisearch_double_on(port) as engine:
+    with running_double(port) as engine:
         sweep = application.test_cli_runner().invoke(args=["jobs", "sweep"])
         assert sweep.exit_code == 0, sweep.output
         [delivered] = indexing_events(application, draft_id)

@@ -170,10 +170,10 @@ def _handler(double: MeiliDouble) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running_double() -> Iterator[MeiliDouble]:
-    """The double listening on 127.0.0.1 on a free port, in a thread, for one test."""
+def running_double(port: int = 0) -> Iterator[MeiliDouble]:
+    """The double listening on 127.0.0.1, on ``port`` or a free one, in a thread, for one test."""
     double = MeiliDouble()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(double))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(double))
     server.daemon_threads = True
     host, port = server.server_address[:2]
     double.url = f"http://{host}:{port}"
